@@ -1,0 +1,152 @@
+package io.asyncore;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The loop and the module-level functions of Python's {@code asyncore}.
+ *
+ * <pre>{@code
+ * new EchoServer(new InetSocketAddress("127.0.0.1", 8080));
+ * Asyncore.loop();
+ * }</pre>
+ */
+public final class Asyncore {
+    /** Python's default {@code timeout}: 30 seconds. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+
+    private static final SocketMap GLOBAL = new SocketMap();
+
+    private Asyncore() {
+    }
+
+    /** The global map that dispatchers join when given no map: Python's {@code asyncore.socket_map}. */
+    public static SocketMap socketMap() {
+        return GLOBAL;
+    }
+
+    /** Runs the global map until it is empty, waiting up to 30 s per pass. */
+    public static void loop() {
+        loop(DEFAULT_TIMEOUT, false, null);
+    }
+
+    /** Runs the global map until it is empty, waiting up to {@code timeout} per pass ({@code null}: no limit). */
+    public static void loop(Duration timeout) {
+        loop(timeout, false, null);
+    }
+
+    /**
+     * Runs passes until {@code map} is empty: Python's {@code loop(timeout, use_poll, map)}.
+     *
+     * <p>{@code usePoll} picks between Python's two dispatch orders, both served by the JDK's
+     * selector: {@code false} (select) delivers every read event of a pass, then every write event;
+     * {@code true} (poll) delivers each channel's read then write event together, and a handler's
+     * "peer went away" error ({@code Connection reset}, {@code Broken pipe}...) goes to
+     * {@code handleClose()} rather than {@code handleError()}.
+     *
+     * <p>A pass with nothing to wait for sleeps until {@code timeout}, the next timer or the next
+     * task from {@link SocketMap#execute}, without spinning.
+     *
+     * @param timeout the longest wait per pass; {@code null} waits without limit
+     * @param map the map to run; {@code null} means the global map
+     * @throws IllegalStateException if another thread is running {@code map}
+     */
+    public static void loop(Duration timeout, boolean usePoll, SocketMap map) {
+        SocketMap m = map != null ? map : GLOBAL;
+        long nanos = SocketMap.toNanos(timeout);
+        m.enter();
+        try {
+            while (!m.isEmpty()) {
+                m.pass(nanos, usePoll, false);
+            }
+        } finally {
+            m.exit();
+        }
+    }
+
+    /**
+     * Like {@link #loop(Duration, boolean, SocketMap)}, for at most {@code count} passes (an idle
+     * pass counts too).
+     *
+     * @throws IllegalArgumentException if {@code count} is negative
+     */
+    public static void loop(Duration timeout, boolean usePoll, SocketMap map, int count) {
+        if (count < 0) {
+            throw new IllegalArgumentException("count < 0: " + count);
+        }
+        SocketMap m = map != null ? map : GLOBAL;
+        long nanos = SocketMap.toNanos(timeout);
+        m.enter();
+        try {
+            for (int i = 0; i < count && !m.isEmpty(); i++) {
+                m.pass(nanos, usePoll, false);
+            }
+        } finally {
+            m.exit();
+        }
+    }
+
+    /** One pass over {@code map} in select order: Python's {@code asyncore.poll}. Returns at once if the map is empty. */
+    public static void poll(Duration timeout, SocketMap map) {
+        poll(timeout, map, false);
+    }
+
+    /** One pass over {@code map} in the order {@code usePoll} picks (see {@link #loop(Duration, boolean, SocketMap)}). */
+    public static void poll(Duration timeout, SocketMap map, boolean usePoll) {
+        SocketMap m = map != null ? map : GLOBAL;
+        long nanos = SocketMap.toNanos(timeout);
+        m.enter();
+        try {
+            m.pass(nanos, usePoll, false);
+        } finally {
+            m.exit();
+        }
+    }
+
+    /** Closes every dispatcher of the global map. */
+    public static void closeAll() {
+        closeAll(null, false);
+    }
+
+    /**
+     * Closes every dispatcher of {@code map} and empties it: Python's {@code close_all}. A
+     * {@code close()} that throws stops the sweep and propagates, unless {@code ignoreAll};
+     * {@link ExitNow} and {@link Error}s always propagate.
+     */
+    public static void closeAll(SocketMap map, boolean ignoreAll) {
+        SocketMap m = map != null ? map : GLOBAL;
+        m.checkConfined("closeAll()");
+        for (Dispatcher d : m.dispatchers()) {
+            try {
+                d.close();
+            } catch (ExitNow | Error e) {
+                throw e;
+            } catch (RuntimeException e) {
+                if (!ignoreAll) {
+                    throw e;
+                }
+            }
+        }
+        for (Dispatcher d : m.dispatchers()) {
+            d.delChannel(); // a close() override that did not leave the map
+        }
+    }
+
+    /**
+     * A one-line summary of {@code error} for logs: Python's {@code compact_traceback}, as
+     * {@code type:message [File.java|method|line] ...}. Frames run from where it was thrown
+     * (innermost, Java's order; Python lists the outermost first) up to the loop's dispatch.
+     */
+    public static String compactTraceback(Throwable error) {
+        Objects.requireNonNull(error, "error");
+        StringBuilder sb = new StringBuilder(error.getClass().getName()).append(':').append(error.getMessage());
+        for (StackTraceElement f : error.getStackTrace()) {
+            sb.append(" [").append(f.getFileName()).append('|').append(f.getMethodName())
+                    .append('|').append(f.getLineNumber()).append(']');
+            if (f.getClassName().equals(SocketMap.class.getName())) {
+                break; // where the loop caught it: Python's traceback starts there
+            }
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,569 @@
+package io.asyncore;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+/**
+ * The set of dispatchers one loop serves: Python's {@code map} dictionary, plus its selector,
+ * its timers and its cross-thread task queue. The loop pass lives here, in {@link #pass}.
+ *
+ * <h2>Threading</h2>
+ * A map is driven by one thread at a time: the thread inside {@link Asyncore#loop()} or a pass.
+ * Dispatchers, their sockets and the map's contents are confined to that thread while a loop
+ * runs; before and after, any single thread may set things up. Calls that touch the contents from
+ * another thread while a loop runs fail with {@link IllegalStateException}. From other threads use
+ * {@link #execute(Runnable)} (and {@link #callLater}, which is safe from any thread).
+ *
+ * <h2>Lifetime</h2>
+ * The map owns a {@link Selector}. {@link #close()} closes every dispatcher and the selector; a map
+ * made for a test or a short-lived loop should be closed. The global map
+ * ({@link Asyncore#socketMap()}) lives as long as the JVM.
+ */
+public final class SocketMap implements AutoCloseable {
+    static final System.Logger LOGGER = System.getLogger("io.asyncore");
+
+    /** Size of the loop's shared read buffer; {@code recv(n)} with a larger n allocates its own. */
+    static final int SHARED_READ_BUFFER = 65536;
+    /** Cross-thread tasks run per pass at most, so a task that re-posts itself cannot starve I/O. */
+    private static final int TASKS_PER_PASS = 4096;
+
+    private final Selector selector;
+    private final Set<Dispatcher> dispatchers = new LinkedHashSet<>();
+    /** Dispatchers whose readable()/writable() are asked on every pass (they override them). */
+    private final ArrayList<Dispatcher> polled = new ArrayList<>();
+    /** Dispatchers that announced an interest change since the last pass. */
+    private final ArrayList<Dispatcher> dirty = new ArrayList<>();
+
+    private final PriorityQueue<TimerHandle> timers = new PriorityQueue<>(TimerHandle::compare);
+    private long timerSequence;
+    private int cancelledTimers;
+    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean wakeupPending = new AtomicBoolean();
+
+    private volatile Thread owner;
+    private int ownerDepth;
+    private boolean inPass;
+    private boolean closed;
+
+    // The keys selected in the current pass and their ready sets, reused from pass to pass.
+    private SelectionKey[] readyKeys = new SelectionKey[64];
+    private int[] readyOps = new int[64];
+    private int readyCount;
+    private final Consumer<SelectionKey> collector = this::collect;
+
+    private ByteBuffer sharedReadBuffer;
+
+    /**
+     * A new, empty map with a selector of its own.
+     *
+     * @throws UncheckedIOException if the JDK cannot open a selector (for example, out of file descriptors)
+     */
+    public SocketMap() {
+        try {
+            selector = Selector.open();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open a selector for a new SocketMap: " + e.getMessage(), e);
+        }
+    }
+
+    /** The number of dispatchers in the map. */
+    public int size() {
+        return dispatchers.size();
+    }
+
+    /** True if the map holds no dispatcher; {@link Asyncore#loop()} returns when it is. Timers do not count. */
+    public boolean isEmpty() {
+        return dispatchers.isEmpty();
+    }
+
+    /** A snapshot of the dispatchers, in the order they were added. */
+    public List<Dispatcher> dispatchers() {
+        return List.copyOf(dispatchers);
+    }
+
+    /** True if the calling thread is the one running this map's loop. */
+    public boolean inLoop() {
+        return owner == Thread.currentThread();
+    }
+
+    /**
+     * Runs {@code task} on the loop thread at the end of the current or next pass. Safe from any
+     * thread; posting from several threads costs one coalesced selector wake-up.
+     *
+     * <p>A task that throws is logged and the loop goes on; {@link ExitNow} leaves the loop, and
+     * JVM {@link Error}s propagate. Tasks posted while no loop runs wait for the next pass.
+     */
+    public void execute(Runnable task) {
+        Objects.requireNonNull(task, "task");
+        tasks.add(task);
+        if (wakeupPending.compareAndSet(false, true)) {
+            selector.wakeup();
+        }
+    }
+
+    /**
+     * Runs {@code task} on the loop thread once {@code delay} has passed (measured with
+     * {@link System#nanoTime()}). The loop's wait shrinks to the next due timer, so the task runs
+     * on time without busy waiting. Safe from any thread.
+     *
+     * <p>Timers do not keep {@link Asyncore#loop()} running: it returns when the map has no dispatcher.
+     *
+     * @throws IllegalArgumentException if {@code delay} is negative
+     */
+    public TimerHandle callLater(Duration delay, Runnable task) {
+        Objects.requireNonNull(delay, "delay");
+        Objects.requireNonNull(task, "task");
+        if (delay.isNegative()) {
+            throw new IllegalArgumentException("delay < 0: " + delay);
+        }
+        long nanos = saturatedNanos(delay);
+        long deadline = System.nanoTime() + nanos;
+        Thread t = owner;
+        if (t == null || t == Thread.currentThread()) {
+            TimerHandle handle = new TimerHandle(this, deadline, timerSequence++, task);
+            timers.add(handle);
+            return handle;
+        }
+        // Another thread runs the loop: hand the timer over through the task queue. The sequence
+        // number is assigned there, so it only orders timers with equal deadlines.
+        TimerHandle handle = new TimerHandle(this, deadline, Long.MAX_VALUE, task);
+        execute(() -> timers.add(new TimerHandle(this, deadline, timerSequence++, () -> {
+            if (handle.claim()) {
+                task.run();
+            }
+        })));
+        return handle;
+    }
+
+    /**
+     * One pass that also waits when the map has no dispatcher: for I/O, the next due timer, a task
+     * from {@link #execute}, or {@code timeout}. Entry point for drivers that keep a loop alive on
+     * timers and tasks alone (the coroutine module's). {@link Asyncore#poll} is the faithful
+     * one-pass call, which returns at once on an empty map.
+     *
+     * @param timeout the longest wait; {@code null} waits until something happens
+     * @param usePoll the dispatch order, as for {@link Asyncore#loop(Duration, boolean, SocketMap)}
+     */
+    public void runPass(Duration timeout, boolean usePoll) {
+        enter();
+        try {
+            pass(toNanos(timeout), usePoll, true);
+        } finally {
+            exit();
+        }
+    }
+
+    /**
+     * Closes every dispatcher (as {@link Asyncore#closeAll(SocketMap, boolean)} with
+     * {@code ignoreAll}) and the selector. Idempotent. The map cannot be used afterwards.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        checkConfined("close()");
+        Asyncore.closeAll(this, true);
+        closed = true;
+        try {
+            selector.close();
+        } catch (IOException e) {
+            LOGGER.log(Level.WARNING, "closing the selector of a SocketMap failed", e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "SocketMap[" + dispatchers.size() + " dispatchers, " + timers.size() + " timers"
+                + (closed ? ", closed" : "") + "]";
+    }
+
+    // ---------------------------------------------------------------- the loop pass
+
+    /**
+     * One pass of the loop: ask for interest, wait, dispatch, then run tasks and due timers.
+     *
+     * @param timeoutNanos the longest wait; negative waits without limit
+     * @param usePoll false: Python's select() order (every read event of the pass, then every write
+     *     event); true: Python's poll() order (each channel's read then write) and "peer went away"
+     *     errors raised by a handler go to handleClose() instead of handleError()
+     * @param waitWhenEmpty false returns at once on an empty map, as Python does
+     */
+    void pass(long timeoutNanos, boolean usePoll, boolean waitWhenEmpty) {
+        if (closed) {
+            throw new IllegalStateException("this SocketMap is closed; make a new one");
+        }
+        if (inPass) {
+            throw new IllegalStateException(
+                    "a pass of this SocketMap was started from inside one of its own handlers; "
+                            + "return from the handler instead of running the loop again");
+        }
+        inPass = true;
+        try {
+            if (dispatchers.isEmpty() && !waitWhenEmpty) {
+                runTasksAndTimers();
+                return;
+            }
+            updateInterest();
+            select(waitNanos(timeoutNanos));
+            dispatch(usePoll);
+            runTasksAndTimers();
+        } finally {
+            inPass = false;
+        }
+    }
+
+    /**
+     * Brings every key's interest up to date. Polled dispatchers are asked every pass, as Python
+     * asks every dispatcher; announcing ones only after they said something changed. The key is
+     * touched only when the interest set really changed.
+     */
+    private void updateInterest() {
+        // Backwards, so a dispatcher removed by a readable()/writable() override is not skipped.
+        for (int i = polled.size() - 1; i >= 0; i--) {
+            if (i < polled.size()) {
+                refresh(polled.get(i));
+            }
+        }
+        for (int i = 0; i < dirty.size(); i++) {
+            Dispatcher d = dirty.get(i);
+            d.dirty = false;
+            if (d.map() == this && d.inMap) {
+                refresh(d);
+            }
+        }
+        dirty.clear();
+    }
+
+    private void refresh(Dispatcher d) {
+        try {
+            int ops = d.interestOps();
+            SelectionKey key = d.key;
+            if (key == null) {
+                if (ops != 0) {
+                    d.key = d.channel.register(selector, ops, d);
+                    d.ops = ops;
+                }
+            } else if (ops != d.ops) {
+                key.interestOps(ops);
+                d.ops = ops;
+            }
+        } catch (ExitNow | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            d.handleError(t);
+        }
+    }
+
+    private long waitNanos(long timeoutNanos) {
+        if (!tasks.isEmpty()) {
+            return 0;
+        }
+        TimerHandle next = nextTimer();
+        if (next == null) {
+            return timeoutNanos;
+        }
+        long untilDue = Math.max(0, next.deadline - System.nanoTime());
+        return timeoutNanos < 0 ? untilDue : Math.min(timeoutNanos, untilDue);
+    }
+
+    private void select(long waitNanos) {
+        readyCount = 0;
+        try {
+            if (waitNanos == 0) {
+                selector.selectNow(collector);
+            } else if (waitNanos < 0) {
+                selector.select(collector);
+            } else {
+                // Round up: a timer due in 0.3 ms must not turn into select(0), which waits forever.
+                selector.select(collector, Math.max(1, (waitNanos + 999_999) / 1_000_000));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("the selector failed: " + e.getMessage(), e);
+        }
+    }
+
+    private void collect(SelectionKey key) {
+        if (readyCount == readyKeys.length) {
+            readyKeys = Arrays.copyOf(readyKeys, readyCount * 2);
+            readyOps = Arrays.copyOf(readyOps, readyCount * 2);
+        }
+        readyKeys[readyCount] = key;
+        readyOps[readyCount++] = key.readyOps();
+    }
+
+    private static final int READ_PHASE = SelectionKey.OP_READ | SelectionKey.OP_ACCEPT;
+
+    /**
+     * Hands the selected events to their dispatchers. An event reaches a dispatcher only while the
+     * key that fired is still its current key: one closed (or given a new socket) earlier in the
+     * pass gets nothing more. A pending connect (OP_CONNECT) is a write event when the dispatcher
+     * is writable() and a connect event alone otherwise.
+     */
+    private void dispatch(boolean usePoll) {
+        int n = readyCount;
+        if (usePoll) {
+            for (int i = 0; i < n; i++) {
+                fireRead(i, true);
+                fireWrite(i, true);
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                fireRead(i, false);
+            }
+            for (int i = 0; i < n; i++) {
+                fireWrite(i, false);
+            }
+        }
+        Arrays.fill(readyKeys, 0, n, null);
+        readyCount = 0;
+    }
+
+    private void fireRead(int i, boolean usePoll) {
+        SelectionKey key = readyKeys[i];
+        Dispatcher d = (Dispatcher) key.attachment();
+        int ready = readyOps[i];
+        if (d.key != key) {
+            return;
+        }
+        try {
+            if ((ready & READ_PHASE) != 0) {
+                d.handleReadEvent();
+            } else if ((ready & SelectionKey.OP_CONNECT) != 0 && !d.connectWantsWrite) {
+                d.handleConnectEvent();
+            }
+        } catch (ExitNow | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            failed(d, t, usePoll);
+        }
+    }
+
+    private void fireWrite(int i, boolean usePoll) {
+        SelectionKey key = readyKeys[i];
+        Dispatcher d = (Dispatcher) key.attachment();
+        int ready = readyOps[i];
+        if (d.key != key) {
+            return;
+        }
+        try {
+            if ((ready & SelectionKey.OP_WRITE) != 0
+                    || ((ready & SelectionKey.OP_CONNECT) != 0 && d.connectWantsWrite)) {
+                d.handleWriteEvent();
+            }
+        } catch (ExitNow | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            failed(d, t, usePoll);
+        }
+    }
+
+    /** The error policy, in one place: Python's select() sends everything to handle_error; poll() sends disconnects to handle_close. */
+    private static void failed(Dispatcher d, Throwable t, boolean usePoll) {
+        if (usePoll && Disconnects.isDisconnect(t)) {
+            d.handleClose();
+        } else {
+            d.handleError(t);
+        }
+    }
+
+    private void runTasksAndTimers() {
+        wakeupPending.set(false);
+        Runnable task;
+        for (int budget = TASKS_PER_PASS; budget > 0 && (task = tasks.poll()) != null; budget--) {
+            runGuarded(task, "task");
+        }
+        // Timers scheduled by the timers run below wait for the next pass: a timer that
+        // re-arms itself with no delay cannot hold the loop here.
+        long limit = timerSequence;
+        long now = System.nanoTime();
+        TimerHandle t;
+        while ((t = nextTimer()) != null && t.deadline - now <= 0 && t.sequence < limit) {
+            timers.poll();
+            if (t.claim()) {
+                runGuarded(t.task, "timer");
+            }
+        }
+    }
+
+    private TimerHandle nextTimer() {
+        TimerHandle t;
+        while ((t = timers.peek()) != null && t.isCancelled()) {
+            timers.poll();
+            if (cancelledTimers > 0) {
+                cancelledTimers--;
+            }
+        }
+        return t;
+    }
+
+    private static void runGuarded(Runnable r, String what) {
+        try {
+            r.run();
+        } catch (ExitNow | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            LOGGER.log(Level.ERROR, "a " + what + " on the loop threw; the loop goes on: " + r, t);
+        }
+    }
+
+    /** Drops cancelled timers in bulk once they are most of the heap (for example after many timeouts that did not fire). */
+    void timerCancelled() {
+        if (owner != Thread.currentThread() && owner != null) {
+            return; // counted when the loop thread meets it
+        }
+        if (++cancelledTimers > 64 && cancelledTimers > timers.size() / 2) {
+            timers.removeIf(TimerHandle::isCancelled);
+            cancelledTimers = 0;
+        }
+    }
+
+    // ---------------------------------------------------------------- membership
+
+    void add(Dispatcher d) {
+        checkOpen();
+        checkConfined("adding a dispatcher");
+        if (!dispatchers.add(d)) {
+            return;
+        }
+        d.inMap = true;
+        d.polled = !d.announcesInterest();
+        if (d.polled) {
+            d.polledIndex = polled.size();
+            polled.add(d);
+        } else {
+            markDirty(d);
+        }
+    }
+
+    void remove(Dispatcher d) {
+        checkConfined("removing a dispatcher");
+        if (!dispatchers.remove(d)) {
+            return;
+        }
+        d.inMap = false;
+        int i = d.polledIndex;
+        if (i >= 0) {
+            Dispatcher last = polled.remove(polled.size() - 1);
+            if (last != d) {
+                polled.set(i, last);
+                last.polledIndex = i;
+            }
+            d.polledIndex = -1;
+        }
+        SelectionKey key = d.key;
+        if (key != null) {
+            key.cancel();
+            d.key = null;
+            d.ops = 0;
+        }
+    }
+
+    void markDirty(Dispatcher d) {
+        if (!d.dirty) {
+            d.dirty = true;
+            dirty.add(d);
+        }
+    }
+
+    /**
+     * Lets the selector release the channels of cancelled keys now. The JDK closes a registered
+     * channel's descriptor only when its key is deregistered, which happens in a select; outside a
+     * running loop no select may come, so closing a dispatcher would leave its descriptor open.
+     * Readiness seen here is ignored: the selector is level-triggered and reports it again.
+     */
+    void releaseCancelledKeys() {
+        if (closed || inPass) {
+            return; // the pass's next select does it
+        }
+        Thread t = owner;
+        if (t != null && t != Thread.currentThread()) {
+            return;
+        }
+        try {
+            selector.selectNow(key -> { });
+        } catch (IOException e) {
+            LOGGER.log(Level.WARNING, "releasing closed channels failed", e);
+        }
+    }
+
+    ByteBuffer readBuffer(int size) {
+        if (size > SHARED_READ_BUFFER) {
+            return ByteBuffer.allocate(size);
+        }
+        ByteBuffer b = sharedReadBuffer;
+        if (b == null) {
+            b = sharedReadBuffer = ByteBuffer.allocateDirect(SHARED_READ_BUFFER);
+        }
+        b.clear().limit(size);
+        return b;
+    }
+
+    // ---------------------------------------------------------------- ownership
+
+    /** Marks the calling thread as the one driving this map; fails if another thread does. */
+    void enter() {
+        Thread me = Thread.currentThread();
+        Thread t = owner;
+        if (t != null && t != me) {
+            throw new IllegalStateException("this SocketMap is already run by thread '" + t.getName()
+                    + "'; one map is driven by one thread at a time (post work to it with execute())");
+        }
+        owner = me;
+        ownerDepth++;
+    }
+
+    void exit() {
+        if (--ownerDepth == 0) {
+            owner = null;
+        }
+    }
+
+    void checkConfined(String what) {
+        Thread t = owner;
+        if (t != null && t != Thread.currentThread()) {
+            throw new IllegalStateException(what + " from thread '" + Thread.currentThread().getName()
+                    + "' while thread '" + t.getName() + "' runs this SocketMap's loop; "
+                    + "do it on the loop thread with map.execute(...)");
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("this SocketMap is closed; make a new one");
+        }
+    }
+
+    static long toNanos(Duration timeout) {
+        if (timeout == null) {
+            return -1;
+        }
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("timeout < 0: " + timeout + " (use null to wait without limit)");
+        }
+        return saturatedNanos(timeout);
+    }
+
+    private static long saturatedNanos(Duration d) {
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException tooLong) {
+            return Long.MAX_VALUE / 2;
+        }
+    }
+}

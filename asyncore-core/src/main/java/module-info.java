@@ -1,0 +1,8 @@
+/**
+ * asyncore-core: Python's {@code asyncore} and {@code asynchat} on Java NIO.
+ *
+ * <p>Exports the API packages only; {@code io.asyncore.internal} stays inside the module.
+ */
+module io.asyncore {
+    exports io.asyncore;
+}
