@@ -1,0 +1,187 @@
+#!/usr/bin/env bash
+# Builds the benchmarks module, runs every echo server against the one load generator, runs the
+# JMH microbenchmarks, and rewrites BENCHMARKS.md at the repository root.
+#
+#   benchmarks/run.sh            the full comparison (about 10 minutes on 2 cores)
+#   benchmarks/run.sh --quick    a smoke run of a few seconds per server, to check the harness
+#
+# Environment: BENCH_JAVA (the java binary every process runs on; default: the newest JDK 21+
+# found through JAVA_HOME or /usr/lib/jvm, else java on PATH), BENCH_PORT (first port, default 19100).
+# Every server listens on 127.0.0.1 only; every load loop is bounded in count and time.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+OUT="$ROOT/benchmarks/results"
+PKG=io.asyncore.benchmarks
+
+# ---------------------------------------------------------------- the servers
+# One line per server: name | main class (takes the port) | lowest JDK it needs.
+# Adding a server to the comparison is one class and one line here.
+SERVERS=(
+  "callback|$PKG.server.CallbackEchoServer|17"
+  "raw-nio|$PKG.server.RawNioEchoServer|17"
+  "netty-nio|$PKG.server.NettyEchoServer|17"
+  "platform-threads|$PKG.server.PlatformThreadEchoServer|17"
+  "virtual-threads|$PKG.server.VirtualThreadEchoServer|21"
+)
+# Servers of the issue that are not on main yet: name | what | where.
+PENDING=(
+  "coroutine|asyncore coroutine echo (Flow server)|branch coroutines, not merged yet"
+  "chat|asyncore AsyncChat line echo|branch chat, not merged yet"
+)
+
+# ---------------------------------------------------------------- settings
+SECS=4 WARMUP=1 REPEATS=3 SCALE=10000 ACTIVE=50 CONNECTIONS=1,50,1000
+JMH_ARGS=(-f 1 -wi 3 -w 1s -i 5 -r 1s)
+PROFILE=1
+MODE=full
+case "${1:-}" in
+  --quick) MODE=quick SECS=0.5 WARMUP=0.2 REPEATS=1 SCALE=2000 JMH_ARGS=(-f 1 -wi 1 -w 200ms -i 1 -r 200ms) PROFILE=0 ;;
+  "") ;;
+  *) echo "usage: benchmarks/run.sh [--quick]" >&2; exit 2 ;;
+esac
+PORT=${BENCH_PORT:-19100}
+SERVER_JVM=(-XX:+UseSerialGC -Xms64m -Xmx1g)
+GENERATOR_JVM=(-XX:+UseSerialGC -Xms256m -Xmx1g)
+
+say() { printf '[run.sh %s] %s\n' "$(date -u +%H:%M:%S)" "$*"; }
+
+# ---------------------------------------------------------------- JDK
+feature() { "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p'; }
+pick_java() {
+  if [[ -n "${BENCH_JAVA:-}" ]]; then echo "$BENCH_JAVA"; return; fi
+  local best="" best_v=0 j v
+  for j in ${JAVA_HOME:+"$JAVA_HOME/bin/java"} /usr/lib/jvm/*/bin/java; do
+    [[ -x "$j" ]] || continue
+    v=$(feature "$j"); v=${v%%.*}
+    if [[ -n "$v" && "$v" -gt "$best_v" ]]; then best="$j" best_v="$v"; fi
+  done
+  if [[ "$best_v" -ge 21 ]]; then echo "$best"; else command -v java; fi
+}
+JAVA=$(pick_java)
+JAVA_V=$(feature "$JAVA"); JAVA_V=${JAVA_V%%.*}
+say "running every process on $JAVA (Java $JAVA_V)"
+if [[ "$JAVA_V" -lt 21 ]]; then
+  say "no JDK 21+ found (looked at BENCH_JAVA, JAVA_HOME and /usr/lib/jvm): the virtual-threads server is skipped"
+fi
+
+# ---------------------------------------------------------------- limits and pinning
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+NOFILE=$(ulimit -n)
+if [[ "$NOFILE" != unlimited && "$NOFILE" -lt $((SCALE + 2000)) ]]; then
+  say "ulimit -n is $NOFILE, below the $((SCALE + 2000)) file descriptors the scale run needs; raise the hard limit and retry" >&2
+  exit 1
+fi
+PIN_SERVER=() PIN_GENERATOR=() PINNING="none (taskset not found or fewer than 2 CPUs)"
+if command -v taskset >/dev/null && [[ $(nproc) -ge 2 ]]; then
+  PIN_SERVER=(taskset -c 0) PIN_GENERATOR=(taskset -c 1)
+  PINNING="server (and JMH) on CPU 0, load generator on CPU 1, with taskset"
+fi
+
+# ---------------------------------------------------------------- build
+say "building: mvn -B -q -pl benchmarks -am package -DskipTests"
+(cd "$ROOT" && mvn -B -q -pl benchmarks -am package -DskipTests)
+CP="$ROOT/benchmarks/target/classes:$(cat "$ROOT/benchmarks/target/classpath.txt")"
+
+rm -rf "$OUT"
+mkdir -p "$OUT"
+META="$OUT/meta.txt"
+{
+  echo "mode: $MODE"
+  echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "load-before: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "machine: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo) RAM, Linux $(uname -r)"
+  echo "java: $("$JAVA" -version 2>&1 | sed -n 2p) ($JAVA)"
+  echo "maven-java: $(cd "$ROOT" && mvn -v 2>/dev/null | sed -n 's/^Java version: //p')"
+  echo "pinning: $PINNING"
+  echo "server-jvm: ${SERVER_JVM[*]}"
+  echo "generator-jvm: ${GENERATOR_JVM[*]}"
+  echo "generator: --seconds=$SECS --warmup=$WARMUP --repeats=$REPEATS --connections=$CONNECTIONS --scale=$SCALE --active=$ACTIVE"
+  echo "jmh: ${JMH_ARGS[*]}"
+  echo "nofile: $NOFILE"
+  for p in "${PENDING[@]}"; do echo "pending: $p"; done
+} > "$META"
+
+# ---------------------------------------------------------------- one server at a time
+SERVER_PID=""
+stop_server() {
+  if [[ -n "$SERVER_PID" ]]; then
+    kill "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+    SERVER_PID=""
+  fi
+}
+trap stop_server EXIT
+
+# start_server NAME CLASS PORT [JVM options...]: starts it pinned, waits (at most 30 s) for READY.
+start_server() {
+  local name=$1 class=$2 port=$3; shift 3
+  "${PIN_SERVER[@]}" "$JAVA" "${SERVER_JVM[@]}" "$@" -cp "$CP" "$class" "$port" > "$OUT/$name.server.log" 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 300); do
+    grep -q '^READY' "$OUT/$name.server.log" && return 0
+    kill -0 "$SERVER_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  say "$name did not start; its output:"; cat "$OUT/$name.server.log"
+  stop_server
+  return 1
+}
+
+generate() { # NAME PORT [generator options...]
+  local name=$1 port=$2; shift 2
+  timeout 600 "${PIN_GENERATOR[@]}" "$JAVA" "${GENERATOR_JVM[@]}" -cp "$CP" "$PKG.load.LoadGenerator" \
+    --server="$name" --port="$port" --pid="$SERVER_PID" --out="$OUT/results.txt" \
+    --seconds="$SECS" --warmup="$WARMUP" --repeats="$REPEATS" --scale="$SCALE" --active="$ACTIVE" "$@"
+}
+
+for entry in "${SERVERS[@]}"; do
+  IFS='|' read -r name class needs <<< "$entry"
+  if [[ "$JAVA_V" -lt "$needs" ]]; then
+    echo "skipped: $name|needs Java $needs, and the newest JDK found is $JAVA_V" >> "$META"
+    say "skipping $name: it needs Java $needs"
+    continue
+  fi
+  say "$name on port $PORT"
+  if start_server "$name" "$class" "$PORT"; then
+    if ! generate "$name" "$PORT" --connections="$CONNECTIONS"; then
+      echo "failed: $name|the load generator failed; see benchmarks/results/$name.server.log" >> "$META"
+      say "the load generator failed against $name"
+    fi
+    stop_server
+  else
+    echo "failed: $name|did not start; see benchmarks/results/$name.server.log" >> "$META"
+  fi
+  PORT=$((PORT + 1))
+done
+
+# ---------------------------------------------------------------- profiles
+# A JFR CPU profile of the callback and raw NIO servers at C=50, for explaining misses.
+if [[ "$PROFILE" == 1 ]]; then
+  for entry in "callback|$PKG.server.CallbackEchoServer" "raw-nio|$PKG.server.RawNioEchoServer"; do
+    IFS='|' read -r name class <<< "$entry"
+    say "profiling $name with JFR (ping-pong, C=50)"
+    jfr_file="$OUT/$name.jfr"
+    if start_server "$name-profile" "$class" "$PORT" "-XX:StartFlightRecording=filename=$jfr_file,settings=profile,dumponexit=true"; then
+      generate "$name-profile" "$PORT" --scenarios=pingpong --connections=50 --repeats=1 --out="$OUT/profile-results.txt" >/dev/null || true
+      stop_server
+      JFR_TOOL="$(dirname "$JAVA")/jfr"
+      if [[ -f "$jfr_file" ]] && "$JFR_TOOL" view --width 140 hot-methods "$jfr_file" > "$OUT/$name.hot-methods.txt" 2>/dev/null; then
+        say "wrote $OUT/$name.hot-methods.txt"
+      else
+        say "no hot-methods view for $name (jfr view needs JDK 21+)"
+      fi
+    fi
+    PORT=$((PORT + 1))
+  done
+fi
+
+# ---------------------------------------------------------------- JMH
+say "JMH: ${JMH_ARGS[*]}"
+"${PIN_SERVER[@]}" "$JAVA" -cp "$CP" org.openjdk.jmh.Main "${JMH_ARGS[@]}" -rf csv -rff "$OUT/jmh.csv" \
+  "$PKG.jmh.*" > "$OUT/jmh.log" 2>&1 || { say "JMH failed; see $OUT/jmh.log"; echo "failed: jmh|see benchmarks/results/jmh.log" >> "$META"; }
+
+# ---------------------------------------------------------------- report
+echo "load-after: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$META"
+"$JAVA" -cp "$CP" "$PKG.report.Report" "$OUT" "$ROOT/benchmarks/notes.md" "$ROOT/BENCHMARKS.md"
+say "wrote $ROOT/BENCHMARKS.md"
