@@ -17,8 +17,9 @@ import java.util.concurrent.TimeUnit;
  * <p>A connection counts as established once the server has echoed one 64-byte message on it, so
  * the connect rate includes the server's accept and first read. At most {@link #WINDOW} connects
  * are in flight at once, fewer than any server's listen backlog, so no SYN is dropped and retried.
- * The server's resident memory is read before the first connect and after the last echo.
- * Bounded: fails after 60 s.
+ * The server's resident memory and live heap are read before the first connect and after the
+ * last echo, each time after a full GC of the server (see {@link LiveHeap}); the GCs are outside
+ * the timed part. Bounded: fails after 60 s.
  */
 final class ConnectionScale implements AutoCloseable {
     private static final int WINDOW = 128;
@@ -29,21 +30,27 @@ final class ConnectionScale implements AutoCloseable {
     final double seconds;
     final long rssBeforeKb;
     final long rssAfterKb;
+    final long heapBefore;
+    final long heapAfter;
     final Cpu cpu;
 
-    private ConnectionScale(List<SocketChannel> held, double seconds, long rssBeforeKb, long rssAfterKb, Cpu cpu) {
+    private ConnectionScale(List<SocketChannel> held, double seconds, long rssBeforeKb, long rssAfterKb,
+            long heapBefore, long heapAfter, Cpu cpu) {
         this.held = held;
         this.count = held.size();
         this.seconds = seconds;
         this.rssBeforeKb = rssBeforeKb;
         this.rssAfterKb = rssAfterKb;
+        this.heapBefore = heapBefore;
+        this.heapAfter = heapAfter;
         this.cpu = cpu;
     }
 
     String format() {
         return String.format(Locale.ROOT,
-                "n=%d connps=%.0f seconds=%.2f rss_before_kb=%d rss_after_kb=%d rss_per_conn_kb=%.2f srvcpu=%.2f gencpu=%.2f",
+                "n=%d connps=%.0f seconds=%.2f rss_before_kb=%d rss_after_kb=%d rss_per_conn_kb=%.2f heap_per_conn_kb=%s srvcpu=%.2f gencpu=%.2f",
                 count, count / seconds, seconds, rssBeforeKb, rssAfterKb, (rssAfterKb - rssBeforeKb) / (double) count,
+                heapBefore < 0 || heapAfter < 0 ? "na" : String.format(Locale.ROOT, "%.2f", (heapAfter - heapBefore) / 1024.0 / count),
                 cpu.serverCores(), cpu.generatorCores());
     }
 
@@ -51,6 +58,7 @@ final class ConnectionScale implements AutoCloseable {
         ByteBuffer message = Message.lines(1);
         ByteBuffer in = ByteBuffer.allocateDirect(Message.SIZE);
         List<SocketChannel> all = new ArrayList<>(count);
+        long heapBefore = LiveHeap.collect(serverPid);
         long rssBefore = ProcStat.rssKb(serverPid);
         Cpu.Window window = Cpu.start(serverPid);
         long start = System.nanoTime();
@@ -101,7 +109,8 @@ final class ConnectionScale implements AutoCloseable {
             double seconds = (System.nanoTime() - start) / 1e9;
             Cpu cpu = window.stop();
             selector.selectNow(); // flush the cancelled keys before the selector closes
-            return new ConnectionScale(all, seconds, rssBefore, ProcStat.rssKb(serverPid), cpu);
+            long heapAfter = LiveHeap.collect(serverPid);
+            return new ConnectionScale(all, seconds, rssBefore, ProcStat.rssKb(serverPid), heapBefore, heapAfter, cpu);
         } catch (IOException | RuntimeException e) {
             Message.closeAll(all);
             throw e;

@@ -1,0 +1,412 @@
+package io.asyncore.benchmarks.report;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.ToDoubleFunction;
+import java.util.stream.Collectors;
+
+/**
+ * Writes {@code BENCHMARKS.md} from a results directory made by {@code run.sh}: {@code meta.txt}
+ * (how the run was made), {@code results.txt} (the load generator's lines), {@code jmh.csv} and
+ * the JFR {@code *.hot-methods.txt} views, plus the hand-written analysis in {@code notes.md}.
+ *
+ * <p>Where a scenario ran several times, the run with the median figure is shown. Ratios are to
+ * the {@code netty-nio} and {@code raw-nio} servers of the same run.
+ *
+ * <p>Usage: {@code Report <results dir> <notes.md> <BENCHMARKS.md>}.
+ */
+public final class Report {
+    static final String NETTY = "netty-nio";
+    static final String RAW = "raw-nio";
+    static final String CALLBACK = "callback";
+
+    private final List<Run> runs;
+    private final List<String> servers;
+    private final List<String> meta;
+    private final Path dir;
+    private final StringBuilder md = new StringBuilder();
+
+    private Report(Path dir) throws IOException {
+        this.dir = dir;
+        Path results = dir.resolve("results.txt");
+        runs = Files.exists(results)
+                ? Files.readAllLines(results).stream().filter(l -> !l.isBlank()).map(Run::new).collect(Collectors.toList())
+                : List.of();
+        Set<String> names = new LinkedHashSet<>();
+        runs.forEach(r -> names.add(r.server()));
+        servers = List.copyOf(names);
+        meta = Files.readAllLines(dir.resolve("meta.txt"));
+    }
+
+    public static void main(String[] args) throws IOException {
+        if (args.length != 3) {
+            System.err.println("usage: Report <results dir> <notes.md> <BENCHMARKS.md>");
+            System.exit(2);
+        }
+        Path dir = Path.of(args[0]);
+        if (!Files.exists(dir.resolve("meta.txt"))) {
+            System.err.println("Report: " + dir + " has no meta.txt; run benchmarks/run.sh, which makes it");
+            System.exit(2);
+        }
+        String text = new Report(dir).write(Path.of(args[1]));
+        Files.writeString(Path.of(args[2]), text, StandardCharsets.UTF_8);
+    }
+
+    private String write(Path notes) throws IOException {
+        line("# Benchmarks");
+        line("");
+        line("Written by `benchmarks/run.sh` on " + meta("date") + " (" + meta("mode") + " run); do not edit by hand: "
+                + "the analysis comes from `benchmarks/notes.md`. Every server is its own process on 127.0.0.1 with one "
+                + "event-loop thread where its model has one; one load generator process drives them all.");
+        line("");
+        if (meta("mode").equals("quick")) {
+            line("**This is a `--quick` smoke run: windows of half a second, one repetition. Its figures only show that the harness works.**");
+            line("");
+        }
+        targets();
+        pingPong();
+        bulk();
+        connections();
+        idle();
+        jmh();
+        notes(notes);
+        profiles();
+        howRun();
+        return md.toString();
+    }
+
+    // ---------------------------------------------------------------- sections
+
+    private void pingPong() {
+        line("## Ping-pong, 64-byte messages");
+        line("");
+        line("Each connection keeps one message in flight. Latency is from sending a message to receiving its whole echo, "
+                + "measured by the generator. *Server µs/RT* is the server's CPU time (user + system, from `/proc`) per round trip: "
+                + "when the generator is saturated (its CPU near 1.00 core), round trips/s measure the generator and this is "
+                + "the figure that still tells the servers apart.");
+        line("");
+        for (String c : distinct("pingpong", "c")) {
+            line("### C = " + c);
+            line("");
+            line("| server | round trips/s | × Netty NIO | × raw NIO | p50 µs | p99 µs | p99.9 µs | server µs/RT | × raw NIO | server CPU | generator CPU |");
+            line("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
+            for (String s : servers) {
+                Optional<Run> r = median(s, "pingpong", c, "rtps");
+                if (r.isEmpty()) {
+                    continue;
+                }
+                Run x = r.get();
+                line("| " + s + " | " + f0(x.num("rtps")) + " | " + ratio(x, "pingpong", c, NETTY, "rtps") + " | "
+                        + ratio(x, "pingpong", c, RAW, "rtps") + " | " + f1(x.num("p50us")) + " | " + f1(x.num("p99us"))
+                        + " | " + f1(x.num("p999us")) + " | " + f2(x.num("srvus_per_rt")) + " | "
+                        + ratio(x, "pingpong", c, RAW, "srvus_per_rt") + " | " + f2(x.num("srvcpu")) + " | " + f2(x.num("gencpu")) + " |");
+            }
+            line("");
+        }
+    }
+
+    private void bulk() {
+        line("## Bulk streaming, one connection");
+        line("");
+        line("The generator writes 64 KiB chunks as fast as the connection takes them and reads the echo back; the figure is echoed megabytes (10^6 bytes) per second.");
+        line("");
+        line("| server | MB/s | × Netty NIO | × raw NIO | server CPU | generator CPU |");
+        line("|---|--:|--:|--:|--:|--:|");
+        for (String s : servers) {
+            median(s, "bulk", null, "mbps").ifPresent(x -> line("| " + s + " | " + f0(x.num("mbps")) + " | "
+                    + ratio(x, "bulk", null, NETTY, "mbps") + " | " + ratio(x, "bulk", null, RAW, "mbps") + " | "
+                    + f2(x.num("srvcpu")) + " | " + f2(x.num("gencpu")) + " |"));
+        }
+        line("");
+    }
+
+    private void connections() {
+        line("## Many connections");
+        line("");
+        line("The generator opens N connections (at most 128 connects in flight) and counts one as established when the "
+                + "server has echoed a first 64-byte message on it. Memory is the server's resident set (`VmRSS`) after the "
+                + "last echo minus before the first connect, divided by N, each read right after a full GC of the server "
+                + "(`jcmd <pid> GC.class_histogram`, outside the timed part), so it counts native memory (kernel-side socket "
+                + "buffers are not in RSS), thread stacks and heap pages newly touched. *Live heap* is the growth of the "
+                + "live objects that histogram reports, per connection.");
+        line("");
+        line("| server | N | connects/s | × Netty NIO | × raw NIO | RSS before → after | RSS KB per connection | × raw NIO | live heap KB per connection |");
+        line("|---|--:|--:|--:|--:|--:|--:|--:|--:|");
+        for (String s : servers) {
+            first(s, "scale").ifPresent(x -> line("| " + s + " | " + f0(x.num("n")) + " | " + f0(x.num("connps")) + " | "
+                    + ratio(x, "scale", null, NETTY, "connps") + " | " + ratio(x, "scale", null, RAW, "connps") + " | "
+                    + f0(x.num("rss_before_kb") / 1024) + " → " + f0(x.num("rss_after_kb") / 1024) + " MB | "
+                    + f2(x.num("rss_per_conn_kb")) + " | " + ratio(x, "scale", null, RAW, "rss_per_conn_kb") + " | "
+                    + (x.text("heap_per_conn_kb").equals("na") ? "n/a" : f2(x.num("heap_per_conn_kb"))) + " |"));
+        }
+        line("");
+    }
+
+    private void idle() {
+        line("## Idle connections beside active ones");
+        line("");
+        line("50 connections ping-pong alone, then again while the N connections above are held open and idle.");
+        line("");
+        line("| server | 50 alone: round trips/s | beside N idle | change | server µs/RT alone | beside N idle |");
+        line("|---|--:|--:|--:|--:|--:|");
+        for (String s : servers) {
+            Optional<Run> alone = first(s, "idle0");
+            Optional<Run> loaded = first(s, "idle");
+            if (alone.isPresent() && loaded.isPresent()) {
+                double a = alone.get().num("rtps");
+                double b = loaded.get().num("rtps");
+                line("| " + s + " | " + f0(a) + " | " + f0(b) + " (N = " + loaded.get().text("idle") + ") | "
+                        + pct(b / a - 1) + " | " + f2(alone.get().num("srvus_per_rt")) + " | "
+                        + f2(loaded.get().num("srvus_per_rt")) + " |");
+            }
+        }
+        line("");
+    }
+
+    private void jmh() throws IOException {
+        line("## JMH microbenchmarks");
+        line("");
+        Path csv = dir.resolve("jmh.csv");
+        if (!Files.exists(csv)) {
+            line("JMH did not run or failed (see `benchmarks/results/jmh.log`).");
+            line("");
+            return;
+        }
+        List<String> rows = Files.readAllLines(csv);
+        List<String> header = csvFields(rows.get(0));
+        line("`IdlePassBenchmark.pass`: one `Asyncore.poll(Duration.ZERO, map)` over N idle connected dispatchers "
+                + "(N/2 loopback connections, both ends in the map). *announced*: library dispatchers that tell the loop when "
+                + "their interest changes; *polled*: `readable()` overridden as Python code does, so every one is asked every pass.");
+        line("");
+        StringBuilder h = new StringBuilder("| benchmark |");
+        StringBuilder sep = new StringBuilder("|---|");
+        for (int i = 7; i < header.size(); i++) {
+            h.append(' ').append(header.get(i).replace("Param: ", "")).append(" |");
+            sep.append("--:|");
+        }
+        line(h + " score | ± (99.9%) | unit |");
+        line(sep + "--:|--:|---|");
+        for (String row : rows.subList(1, rows.size())) {
+            List<String> f = csvFields(row);
+            StringBuilder b = new StringBuilder("| " + f.get(0).replaceFirst("^io\\.asyncore\\.benchmarks\\.jmh\\.", "") + " |");
+            for (int i = 7; i < f.size(); i++) {
+                b.append(' ').append(f.get(i)).append(" |");
+            }
+            b.append(' ').append(f3(Double.parseDouble(f.get(4)))).append(" | ").append(f.get(5).equals("NaN") ? "" : f3(Double.parseDouble(f.get(5))))
+                    .append(" | ").append(f.get(6)).append(" |");
+            line(b.toString());
+        }
+        line("");
+    }
+
+    private void targets() {
+        line("## Targets (issue 6)");
+        line("");
+        line("| target | measured | verdict |");
+        line("|---|---|---|");
+        for (String c : distinct("pingpong", "c")) {
+            target("callback round trips/s ≥ 1.0× Netty NIO, C = " + c, "pingpong", c, NETTY, "rtps", 1.0, true);
+            target("callback round trips/s ≥ 0.95× raw NIO, C = " + c, "pingpong", c, RAW, "rtps", 0.95, true);
+            target("callback server CPU per round trip ≤ 1.1× raw NIO, C = " + c, "pingpong", c, RAW, "srvus_per_rt", 1.1, false);
+        }
+        target("callback bulk ≥ 0.95× raw NIO", "bulk", null, RAW, "mbps", 0.95, true);
+        target("callback connect rate ≥ 0.9× raw NIO", "scale", null, RAW, "connps", 0.9, true);
+        target("callback memory per idle connection ≤ 1.2× raw NIO", "scale", null, RAW, "rss_per_conn_kb", 1.2, false);
+        relative("coroutine", "coroutine echo ≥ 0.9× callback echo (C = 50)", 0.9);
+        relative("chat", "AsyncChat line echo ≥ 0.8× callback echo (C = 50)", 0.8);
+        Optional<Run> alone = first(CALLBACK, "idle0");
+        Optional<Run> loaded = first(CALLBACK, "idle");
+        if (alone.isPresent() && loaded.isPresent()) {
+            double cost = 1 - loaded.get().num("rtps") / alone.get().num("rtps");
+            line("| callback: " + loaded.get().text("idle") + " idle channels cost the 50 active ones ≤ 10% of their round trips/s | "
+                    + pct(-cost) + " (" + f0(alone.get().num("rtps")) + " → " + f0(loaded.get().num("rtps")) + ") | "
+                    + (cost <= 0.10 ? "met" : "**missed**") + " |");
+        } else {
+            line("| callback: idle channels cost the 50 active ones ≤ 10% | not measured | — |");
+        }
+        line("");
+        line("A target judged on round trips/s while the generator was saturated (its CPU ≥ 0.95 core) is marked *generator-bound*: "
+                + "the ratio then measures the shared generator as much as the servers, and server CPU per round trip is the sharper figure.");
+        line("");
+    }
+
+    private void target(String what, String scenario, String c, String base, String key, double bound, boolean atLeast) {
+        Optional<Run> x = scenario.equals("scale") ? first(CALLBACK, scenario) : median(CALLBACK, scenario, c, key);
+        Optional<Run> y = scenario.equals("scale") ? first(base, scenario) : median(base, scenario, c, key);
+        if (x.isEmpty() || y.isEmpty()) {
+            line("| " + what + " | not measured | — |");
+            return;
+        }
+        double r = x.get().num(key) / y.get().num(key);
+        boolean met = atLeast ? r >= bound : r <= bound;
+        String note = "";
+        if (atLeast && key.equals("rtps") && Math.max(x.get().num("gencpu"), y.get().num("gencpu")) >= 0.95) {
+            note = " (generator-bound)";
+        }
+        line("| " + what + " | " + f2(r) + "× (" + fmt(x.get().num(key)) + " vs " + fmt(y.get().num(key)) + ") | "
+                + (met ? "met" : "**missed**") + note + " |");
+    }
+
+    private void relative(String server, String what, double bound) {
+        Optional<Run> x = median(server, "pingpong", "50", "rtps");
+        Optional<Run> y = median(CALLBACK, "pingpong", "50", "rtps");
+        if (x.isEmpty() || y.isEmpty()) {
+            String why = meta.stream().filter(m -> m.startsWith("pending: " + server + "|")).findFirst()
+                    .map(m -> "pending: " + m.split("\\|")[2]).orElse("not measured");
+            line("| " + what + " | " + why + " | — |");
+            return;
+        }
+        double r = x.get().num("rtps") / y.get().num("rtps");
+        line("| " + what + " | " + f2(r) + "× | " + (r >= bound ? "met" : "**missed**") + " |");
+    }
+
+    private void notes(Path notes) throws IOException {
+        if (Files.exists(notes)) {
+            line("## Analysis");
+            line("");
+            md.append(Files.readString(notes).strip()).append("\n\n");
+        }
+    }
+
+    private void profiles() throws IOException {
+        List<Path> views;
+        try (var s = Files.list(dir)) {
+            views = s.filter(p -> p.getFileName().toString().endsWith(".hot-methods.txt")).sorted().collect(Collectors.toList());
+        }
+        if (views.isEmpty()) {
+            return;
+        }
+        line("## Profiles");
+        line("");
+        line("JFR CPU samples of the server during ping-pong at C = 50 (`jfr view hot-methods`), top rows:");
+        line("");
+        for (Path p : views) {
+            line("<details><summary>" + p.getFileName().toString().replace(".hot-methods.txt", "") + "</summary>");
+            line("");
+            line("```");
+            Files.readAllLines(p).stream().limit(30).forEach(this::line);
+            line("```");
+            line("</details>");
+            line("");
+        }
+    }
+
+    private void howRun() {
+        line("## How this was run");
+        line("");
+        line("- Command: `benchmarks/run.sh" + (meta("mode").equals("quick") ? " --quick" : "") + "` from the repository root "
+                + "(it builds with `mvn -B -q -pl benchmarks -am package -DskipTests`).");
+        line("- Machine: " + meta("machine") + "; load average " + meta("load-before") + " before the run, " + meta("load-after") + " after.");
+        line("- JDK of every benchmark process: " + meta("java") + "; Maven built on Java " + meta("maven-java") + ".");
+        line("- Pinning: " + meta("pinning") + ".");
+        line("- Server JVM options: `" + meta("server-jvm") + "`; generator: `" + meta("generator-jvm") + "`.");
+        line("- Load generator: `LoadGenerator " + meta("generator") + "` (figures from the window after the warm-up; "
+                + "the median of the repetitions is shown).");
+        line("- JMH: `" + meta("jmh") + "`.");
+        line("- Open-file limit: " + meta("nofile") + ".");
+        for (String m : meta) {
+            for (String kind : List.of("pending", "skipped", "failed")) {
+                if (m.startsWith(kind + ": ")) {
+                    String[] f = m.substring(kind.length() + 2).split("\\|");
+                    line("- " + Character.toUpperCase(kind.charAt(0)) + kind.substring(1) + ": " + String.join(" — ", f) + ".");
+                }
+            }
+        }
+        line("");
+    }
+
+    // ---------------------------------------------------------------- lookups
+
+    private List<String> distinct(String scenario, String key) {
+        return runs.stream().filter(r -> r.scenario().equals(scenario)).map(r -> r.text(key)).distinct()
+                .sorted(Comparator.comparingDouble(Double::parseDouble)).collect(Collectors.toList());
+    }
+
+    private Optional<Run> median(String server, String scenario, String c, String key) {
+        List<Run> rs = new ArrayList<>();
+        for (Run r : runs) {
+            if (r.server().equals(server) && r.scenario().equals(scenario) && (c == null || r.text("c").equals(c))) {
+                rs.add(r);
+            }
+        }
+        if (rs.isEmpty()) {
+            return Optional.empty();
+        }
+        ToDoubleFunction<Run> by = r -> r.num(key);
+        rs.sort(Comparator.comparingDouble(by));
+        return Optional.of(rs.get((rs.size() - 1) / 2));
+    }
+
+    private Optional<Run> first(String server, String scenario) {
+        return runs.stream().filter(r -> r.server().equals(server) && r.scenario().equals(scenario)).findFirst();
+    }
+
+    private String ratio(Run x, String scenario, String c, String base, String key) {
+        Optional<Run> y = scenario.equals("scale") ? first(base, scenario) : median(base, scenario, c, scenario.equals("bulk") ? "mbps" : "rtps");
+        if (y.isEmpty()) {
+            return "—";
+        }
+        return f2(x.num(key) / y.get().num(key));
+    }
+
+    private String meta(String key) {
+        return meta.stream().filter(m -> m.startsWith(key + ": ")).map(m -> m.substring(key.length() + 2)).findFirst().orElse("?");
+    }
+
+    private static List<String> csvFields(String row) {
+        List<String> out = new ArrayList<>();
+        StringBuilder cur = new StringBuilder();
+        boolean quoted = false;
+        for (char ch : row.toCharArray()) {
+            if (ch == '"') {
+                quoted = !quoted;
+            } else if (ch == ',' && !quoted) {
+                out.add(cur.toString());
+                cur.setLength(0);
+            } else {
+                cur.append(ch);
+            }
+        }
+        out.add(cur.toString());
+        return out;
+    }
+
+    // ---------------------------------------------------------------- formatting
+
+    private void line(String s) {
+        md.append(s).append('\n');
+    }
+
+    private static String fmt(double v) {
+        return v >= 100 ? f0(v) : f2(v);
+    }
+
+    private static String f0(double v) {
+        return String.format(Locale.ROOT, "%,.0f", v);
+    }
+
+    private static String f1(double v) {
+        return String.format(Locale.ROOT, "%.1f", v);
+    }
+
+    private static String f2(double v) {
+        return String.format(Locale.ROOT, "%.2f", v);
+    }
+
+    private static String f3(double v) {
+        return String.format(Locale.ROOT, "%.3f", v);
+    }
+
+    private static String pct(double v) {
+        return String.format(Locale.ROOT, "%+.1f%%", v * 100);
+    }
+}

@@ -1,0 +1,39 @@
+package io.asyncore.benchmarks.report;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** One line of {@code results.txt}: a scenario run against one server, as {@code key=value} pairs. */
+final class Run {
+    private final Map<String, String> fields = new LinkedHashMap<>();
+
+    Run(String line) {
+        for (String pair : line.trim().split("\\s+")) {
+            int eq = pair.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("not a key=value pair: '" + pair + "' in results line: " + line);
+            }
+            fields.put(pair.substring(0, eq), pair.substring(eq + 1));
+        }
+    }
+
+    String server() {
+        return text("server");
+    }
+
+    String scenario() {
+        return text("scenario");
+    }
+
+    String text(String key) {
+        String v = fields.get(key);
+        if (v == null) {
+            throw new IllegalArgumentException("results line has no '" + key + "': " + fields);
+        }
+        return v;
+    }
+
+    double num(String key) {
+        return Double.parseDouble(text(key));
+    }
+}
