@@ -6,7 +6,8 @@
 #   benchmarks/run.sh --quick    a smoke run of a few seconds per server, to check the harness
 #
 # Environment: BENCH_JAVA (the java binary every process runs on; default: the newest JDK 21+
-# found through JAVA_HOME or /usr/lib/jvm, else java on PATH), BENCH_PORT (first port, default 19100).
+# found through JAVA_HOME or /usr/lib/jvm, else java on PATH), BENCH_PORT (first port, default 19100),
+# BENCH_PROFILE (1: JFR profiles of the callback and raw NIO servers; default 1, 0 with --quick).
 # Every server listens on 127.0.0.1 only; every load loop is bounded in count and time.
 set -euo pipefail
 
@@ -33,10 +34,10 @@ PENDING=(
 # ---------------------------------------------------------------- settings
 SECS=4 WARMUP=1 REPEATS=3 SCALE=10000 ACTIVE=50 CONNECTIONS=1,50,1000
 JMH_ARGS=(-f 1 -wi 3 -w 1s -i 5 -r 1s)
-PROFILE=1
+PROFILE=${BENCH_PROFILE:-1}
 MODE=full
 case "${1:-}" in
-  --quick) MODE=quick SECS=0.5 WARMUP=0.2 REPEATS=1 SCALE=2000 JMH_ARGS=(-f 1 -wi 1 -w 200ms -i 1 -r 200ms) PROFILE=0 ;;
+  --quick) MODE=quick SECS=0.5 WARMUP=0.2 REPEATS=1 SCALE=2000 JMH_ARGS=(-f 1 -wi 1 -w 200ms -i 1 -r 200ms) PROFILE=${BENCH_PROFILE:-0} ;;
   "") ;;
   *) echo "usage: benchmarks/run.sh [--quick]" >&2; exit 2 ;;
 esac
@@ -162,14 +163,18 @@ if [[ "$PROFILE" == 1 ]]; then
     IFS='|' read -r name class <<< "$entry"
     say "profiling $name with JFR (ping-pong, C=50)"
     jfr_file="$OUT/$name.jfr"
-    if start_server "$name-profile" "$class" "$PORT" "-XX:StartFlightRecording=filename=$jfr_file,settings=profile,dumponexit=true"; then
+    # JDK 25's CPU-time sampler also sees time spent in native code (socket calls, epoll);
+    # before it, the execution sampler sees Java frames only.
+    sampling="jdk.ExecutionSample#period=1ms" view=hot-methods
+    if [[ "$JAVA_V" -ge 25 ]]; then sampling="jdk.CPUTimeSample#enabled=true,jdk.CPUTimeSample#throttle=1ms" view=cpu-time-hot-methods; fi
+    if start_server "$name-profile" "$class" "$PORT" "-XX:StartFlightRecording=filename=$jfr_file,dumponexit=true,$sampling"; then
       generate "$name-profile" "$PORT" --scenarios=pingpong --connections=50 --repeats=1 --out="$OUT/profile-results.txt" >/dev/null || true
       stop_server
       JFR_TOOL="$(dirname "$JAVA")/jfr"
-      if [[ -f "$jfr_file" ]] && "$JFR_TOOL" view --width 140 hot-methods "$jfr_file" > "$OUT/$name.hot-methods.txt" 2>/dev/null; then
-        say "wrote $OUT/$name.hot-methods.txt"
+      if [[ -f "$jfr_file" ]] && "$JFR_TOOL" view --width 140 "$view" "$jfr_file" > "$OUT/$name.hot-methods.txt" 2>/dev/null; then
+        say "wrote $OUT/$name.hot-methods.txt ($view)"
       else
-        say "no hot-methods view for $name (jfr view needs JDK 21+)"
+        say "no $view view for $name (jfr view needs JDK 21+)"
       fi
     fi
     PORT=$((PORT + 1))

@@ -287,7 +287,8 @@ public final class Report {
         }
         line("## Profiles");
         line("");
-        line("JFR CPU samples of the server during ping-pong at C = 50 (`jfr view hot-methods`), top rows:");
+        line("JFR samples of the server process during a separate ping-pong run at C = 50 (on JDK 25+ the CPU-time sampler, "
+                + "`jfr view cpu-time-hot-methods`, which also sees native frames such as socket calls; before, `jfr view hot-methods`), top rows:");
         line("");
         for (Path p : views) {
             line("<details><summary>" + p.getFileName().toString().replace(".hot-methods.txt", "") + "</summary>");
