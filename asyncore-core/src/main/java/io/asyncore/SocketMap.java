@@ -58,6 +58,8 @@ public final class SocketMap implements AutoCloseable {
     private volatile Thread owner;
     private int ownerDepth;
     private boolean inPass;
+    /** A key was cancelled since the last select, so its channel's descriptor is not released yet. */
+    private boolean cancelledSinceSelect;
     private boolean closed;
 
     // The keys selected in the current pass and their ready sets, reused from pass to pass.
@@ -284,6 +286,7 @@ public final class SocketMap implements AutoCloseable {
 
     private void select(long waitNanos) {
         readyCount = 0;
+        cancelledSinceSelect = false; // every select deregisters the cancelled keys
         try {
             if (waitNanos == 0) {
                 selector.selectNow(collector);
@@ -433,6 +436,11 @@ public final class SocketMap implements AutoCloseable {
         }
     }
 
+    /** Timers in the heap, cancelled ones not yet dropped included. For tests. */
+    int timerCount() {
+        return timers.size();
+    }
+
     // ---------------------------------------------------------------- membership
 
     void add(Dispatcher d) {
@@ -469,6 +477,7 @@ public final class SocketMap implements AutoCloseable {
         SelectionKey key = d.key;
         if (key != null) {
             key.cancel();
+            cancelledSinceSelect = true;
             d.key = null;
             d.ops = 0;
         }
@@ -483,13 +492,15 @@ public final class SocketMap implements AutoCloseable {
 
     /**
      * Lets the selector release the channels of cancelled keys now. The JDK closes a registered
-     * channel's descriptor only when its key is deregistered, which happens in a select; outside a
-     * running loop no select may come, so closing a dispatcher would leave its descriptor open.
-     * Readiness seen here is ignored: the selector is level-triggered and reports it again.
+     * channel's descriptor only when its key is deregistered, which happens in a select; when no
+     * select follows (the loop returned, or no loop runs), a closed dispatcher's descriptor would
+     * stay open and its peer would never see end of stream. Called when a dispatcher closes outside
+     * a pass and whenever a loop or pass hands control back. Readiness seen here is ignored: the
+     * selector is level-triggered and reports it again.
      */
     void releaseCancelledKeys() {
-        if (closed || inPass) {
-            return; // the pass's next select does it
+        if (!cancelledSinceSelect || closed || inPass) {
+            return; // nothing to release, or the pass's next select does it
         }
         Thread t = owner;
         if (t != null && t != Thread.currentThread()) {
@@ -497,6 +508,7 @@ public final class SocketMap implements AutoCloseable {
         }
         try {
             selector.selectNow(key -> { });
+            cancelledSinceSelect = false;
         } catch (IOException e) {
             LOGGER.log(Level.WARNING, "releasing closed channels failed", e);
         }
@@ -529,6 +541,9 @@ public final class SocketMap implements AutoCloseable {
     }
 
     void exit() {
+        if (ownerDepth == 1) {
+            releaseCancelledKeys();
+        }
         if (--ownerDepth == 0) {
             owner = null;
         }
