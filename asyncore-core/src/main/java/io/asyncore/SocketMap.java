@@ -29,6 +29,11 @@ import java.util.function.Consumer;
  * another thread while a loop runs fail with {@link IllegalStateException}. From other threads use
  * {@link #execute(Runnable)} (and {@link #callLater}, which is safe from any thread).
  *
+ * <h2>Interruption</h2>
+ * Interrupting the thread that runs the loop leaves the loop at the end of the current pass with
+ * {@link ExitNow}, the interrupt status still set (Python's {@code KeyboardInterrupt} leaves its
+ * loop the same way). The dispatchers stay as they were.
+ *
  * <h2>Lifetime</h2>
  * The map owns a {@link Selector}. {@link #close()} closes every dispatcher and the selector; a map
  * made for a test or a short-lived loop should be closed. The global map
@@ -225,6 +230,10 @@ public final class SocketMap implements AutoCloseable {
             select(waitNanos(timeoutNanos));
             dispatch(usePoll);
             runTasksAndTimers();
+            if (Thread.currentThread().isInterrupted()) {
+                // The selector returns at once while the flag is set: without this the loop would spin.
+                throw new ExitNow("the loop thread was interrupted; its interrupt status is left set");
+            }
         } finally {
             inPass = false;
         }
