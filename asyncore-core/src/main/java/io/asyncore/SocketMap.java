@@ -395,7 +395,9 @@ public final class SocketMap implements AutoCloseable {
     }
 
     private void runTasksAndTimers() {
-        wakeupPending.set(false);
+        if (wakeupPending.get()) { // a read is cheaper than a store on every pass
+            wakeupPending.set(false);
+        }
         Runnable task;
         for (int budget = TASKS_PER_PASS; budget > 0 && (task = tasks.poll()) != null; budget--) {
             runGuarded(task, "task");
