@@ -330,9 +330,14 @@ public class Dispatcher {
         Objects.requireNonNull(family, "family");
         Objects.requireNonNull(type, "type");
         SelectableChannel sc = type == SocketType.STREAM ? SocketChannel.open(family) : DatagramChannel.open(family);
-        sc.configureBlocking(false);
-        this.family = family;
-        setSocket((NetworkChannel) sc);
+        try {
+            sc.configureBlocking(false);
+            this.family = family;
+            setSocket((NetworkChannel) sc);
+        } catch (IOException | RuntimeException e) {
+            sc.close();
+            throw e;
+        }
     }
 
     /**
