@@ -22,9 +22,9 @@ import java.util.Set;
  * <ul>
  *   <li>{@code pingpong}: C connections, one 64-byte message each in flight, for each C given;
  *   <li>{@code bulk}: one connection streaming 64 KiB writes and reading the echo;
- *   <li>{@code scale}: 50 connections ping-pong alone ({@code idle0}), then N connections are opened
- *       and held ({@code scale}: connect rate, server memory per connection), then the same 50
- *       ping-pong beside them ({@code idle}).
+ *   <li>{@code scale}: 50 connections ping-pong alone ({@code idle0}), then N more connections are
+ *       opened and held idle ({@code scale}: connect rate, server memory per connection), then the
+ *       same 50 connections ping-pong again beside them ({@code idle}).
  * </ul>
  * Every run is bounded in time; every figure except connect rate comes from a measuring window
  * after a warm-up.
@@ -87,12 +87,10 @@ public final class LoadGenerator {
             int n = (int) number("scale", 10_000);
             try (Connections conns = new Connections(Message.connect(address, active))) {
                 emit("idle0", 1, PingPong.run(conns.channels, pid, warmup, seconds, maxRoundTrips).format());
-            }
-            try (ConnectionScale held = ConnectionScale.open(address, pid, n)) {
-                emit("scale", 1, held.format());
-                try (Connections conns = new Connections(Message.connect(address, active))) {
-                    emit("idle", 1, PingPong.run(conns.channels, pid, warmup, seconds, maxRoundTrips).format()
-                            + " idle=" + n);
+                try (ConnectionScale held = ConnectionScale.open(address, pid, n)) {
+                    emit("scale", 1, held.format());
+                    // The same connections again, now beside the idle ones.
+                    emit("idle", 1, PingPong.run(conns.channels, pid, warmup, seconds, maxRoundTrips).format() + " idle=" + n);
                 }
             }
         }

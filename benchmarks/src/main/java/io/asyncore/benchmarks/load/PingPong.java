@@ -117,8 +117,46 @@ final class PingPong {
             }
             Cpu cpu = window.stop();
             double elapsed = (System.nanoTime() - measureStart) / 1e9;
+            drain(selector, in, channels.size());
             return new Result(channels.size(), roundTrips, elapsed, latency, cpu);
         }
+    }
+
+    /** Reads the echoes still in flight, so the connections can serve another run with nothing pending. */
+    private static void drain(Selector selector, ByteBuffer in, int connections) throws IOException {
+        int pending = 0;
+        for (SelectionKey key : selector.keys()) {
+            if (((Conn) key.attachment()).received < Message.SIZE) {
+                pending++;
+            }
+        }
+        long deadline = System.nanoTime() + STALL_NANOS;
+        while (pending > 0) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new IOException(pending + " of " + connections + " echoes did not arrive within 10 s of the end of the run");
+            }
+            selector.select(100);
+            for (SelectionKey key : selector.selectedKeys()) {
+                Conn c = (Conn) key.attachment();
+                if (c.received == Message.SIZE) {
+                    continue;
+                }
+                in.clear().limit(Message.SIZE - c.received);
+                int n = c.ch.read(in);
+                if (n < 0) {
+                    throw new IOException("the server closed a connection in the middle of a ping-pong");
+                }
+                c.received += n;
+                if (c.received == Message.SIZE) {
+                    pending--;
+                }
+            }
+            selector.selectedKeys().clear();
+        }
+        for (SelectionKey key : selector.keys()) {
+            key.cancel();
+        }
+        selector.selectNow(); // deregisters, so the channels can join another selector
     }
 
     private static void send(Conn c, long now) throws IOException {
