@@ -57,8 +57,12 @@ public final class Report {
             System.err.println("Report: " + dir + " has no meta.txt; run benchmarks/run.sh, which makes it");
             System.exit(2);
         }
-        String text = new Report(dir).write(Path.of(args[1]));
-        Files.writeString(Path.of(args[2]), text, StandardCharsets.UTF_8);
+        Files.writeString(Path.of(args[2]), render(dir, Path.of(args[1])), StandardCharsets.UTF_8);
+    }
+
+    /** The Markdown for the results in {@code dir}, with the analysis in {@code notes} if that file exists. */
+    static String render(Path dir, Path notes) throws IOException {
+        return new Report(dir).write(notes);
     }
 
     private String write(Path notes) throws IOException {
