@@ -25,6 +25,7 @@ final class BlockingEcho {
             ServerArgs.ready(name, address);
             while (true) {
                 Socket s = listener.accept();
+                s.setTcpNoDelay(true); // as every server here (Netty's default)
                 threads.execute(() -> echo(s));
             }
         }

@@ -7,6 +7,7 @@ import io.asyncore.SocketMap;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 
@@ -37,7 +38,8 @@ public final class CallbackEchoServer extends Dispatcher {
     }
 
     @Override
-    public void handleAccepted(SocketChannel sock, SocketAddress addr) {
+    public void handleAccepted(SocketChannel sock, SocketAddress addr) throws IOException {
+        sock.setOption(StandardSocketOptions.TCP_NODELAY, true); // as every server here (Netty's default)
         new EchoHandler(sock, map(), shared);
     }
 

@@ -57,6 +57,7 @@ public final class NettyEchoServer {
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, ServerArgs.BACKLOG)
                 .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true) // Netty's default, spelled out: every server here sets it
                 .childHandler(echo)
                 .bind(address)
                 .sync()

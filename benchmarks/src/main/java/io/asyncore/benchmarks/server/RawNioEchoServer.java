@@ -64,6 +64,7 @@ public final class RawNioEchoServer {
                 return;
             }
             ch.configureBlocking(false);
+            ch.setOption(StandardSocketOptions.TCP_NODELAY, true); // as every server here (Netty's default)
             ch.register(selector, SelectionKey.OP_READ);
         }
     }

@@ -5,7 +5,8 @@ import java.net.InetSocketAddress;
 /**
  * The command line every echo server takes, {@code <port>}, and the line it prints once it listens.
  *
- * <p>The servers bind 127.0.0.1 only. {@code run.sh} starts one server process at a time, waits
+ * <p>The servers bind 127.0.0.1 only, listen with the same backlog and set {@code TCP_NODELAY} on
+ * every connection (Netty's default, so the others do it too). {@code run.sh} starts one server process at a time, waits
  * for the {@code READY} line, points the load generator at the port, then ends the process.
  */
 final class ServerArgs {
