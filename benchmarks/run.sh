@@ -165,8 +165,8 @@ if [[ "$PROFILE" == 1 ]]; then
     jfr_file="$OUT/$name.jfr"
     # JDK 25's CPU-time sampler also sees time spent in native code (socket calls, epoll);
     # before it, the execution sampler sees Java frames only.
-    sampling="jdk.ExecutionSample#period=1ms" view=hot-methods
-    if [[ "$JAVA_V" -ge 25 ]]; then sampling="jdk.CPUTimeSample#enabled=true,jdk.CPUTimeSample#throttle=1ms" view=cpu-time-hot-methods; fi
+    sampling="jdk.ExecutionSample#period=5ms" view=hot-methods
+    if [[ "$JAVA_V" -ge 25 ]]; then sampling="jdk.CPUTimeSample#enabled=true,jdk.CPUTimeSample#throttle=5ms" view=cpu-time-hot-methods; fi
     if start_server "$name-profile" "$class" "$PORT" "-XX:StartFlightRecording=filename=$jfr_file,dumponexit=true,$sampling"; then
       generate "$name-profile" "$PORT" --scenarios=pingpong --connections=50 --repeats=1 --out="$OUT/profile-results.txt" >/dev/null || true
       stop_server
