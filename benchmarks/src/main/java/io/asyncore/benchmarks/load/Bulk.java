@@ -12,11 +12,14 @@ import java.util.concurrent.TimeUnit;
 /**
  * Bulk streaming on one connection: the generator writes 64 KiB chunks (of 64-byte lines) as fast
  * as the connection takes them and reads the echo back at once; the figure is echoed bytes per
- * second inside the measuring window. Bounded by the window; fails if nothing comes back for 10 s.
+ * second inside the measuring window. The first 4 MiB of the echo are compared with what was sent.
+ * Bounded by the window; fails if nothing comes back for 10 s.
  */
 final class Bulk {
     private static final long STALL_NANOS = TimeUnit.SECONDS.toNanos(10);
     private static final int CHUNK_LINES = 1024; // 64 KiB
+    /** The echo's first bytes are compared with what was sent; beyond them only counted, to keep the generator cheap. */
+    private static final long VERIFIED_BYTES = 4 << 20;
 
     /** What one run measured. */
     record Result(long bytes, double seconds, Cpu cpu) {
@@ -44,6 +47,7 @@ final class Bulk {
             long endAt = measureAt + (long) (seconds * 1e9);
             long lastEcho = now;
             long bytes = 0;
+            long checked = 0;
             Cpu.Window window = null;
             long measureStart = 0;
             while (true) {
@@ -68,6 +72,10 @@ final class Bulk {
                         int n = ch.read(in);
                         if (n < 0) {
                             throw new IOException("the server closed the bulk connection");
+                        }
+                        if (checked < VERIFIED_BYTES && n > 0) {
+                            Message.verify(in, n, chunk, checked);
+                            checked += n;
                         }
                         bytes += n;
                         if (n > 0) {

@@ -97,6 +97,7 @@ final class ConnectionScale implements AutoCloseable {
                         if (n < 0) {
                             throw new IOException("the server closed connection " + all.indexOf(ch) + " right after accepting it");
                         }
+                        Message.verify(in, n, message, received[0]);
                         received[0] += n;
                         if (received[0] == Message.SIZE) {
                             key.cancel(); // held idle from here on

@@ -30,6 +30,26 @@ final class Message {
         return b.flip().asReadOnlyBuffer();
     }
 
+    /**
+     * Checks that the {@code n} bytes just read into {@code in}, from index 0, are the bytes of
+     * {@code expected} (repeated without end) from stream offset {@code offset} on.
+     *
+     * @throws IOException naming the first wrong byte: the server does not echo faithfully
+     */
+    static void verify(ByteBuffer in, int n, ByteBuffer expected, long offset) throws IOException {
+        int size = expected.limit();
+        int at = (int) (offset % size);
+        for (int i = 0; i < n; i++) {
+            if (in.get(i) != expected.get(at)) {
+                throw new IOException("the server echoed stream byte " + (offset + i) + " as " + in.get(i)
+                        + " instead of " + expected.get(at) + ": it does not echo faithfully");
+            }
+            if (++at == size) {
+                at = 0;
+            }
+        }
+    }
+
     /** Opens {@code count} connections one after the other, blocking, then switches them to non-blocking. */
     static List<SocketChannel> connect(InetSocketAddress server, int count) throws IOException {
         List<SocketChannel> out = new ArrayList<>(count);

@@ -11,7 +11,8 @@ import org.HdrHistogram.Histogram;
 
 /**
  * Ping-pong on one generator thread: every connection keeps exactly one 64-byte message in flight,
- * sending the next as soon as the echo of the last one is complete. Round trips are counted and
+ * sending the next as soon as the echo of the last one is complete; every echo is compared with the
+ * message. Round trips are counted and
  * their latencies recorded only inside the measuring window that follows the warm-up.
  *
  * <p>Bounded: it stops at the end of the window or after {@code maxRoundTrips}, and fails if no
@@ -102,6 +103,7 @@ final class PingPong {
                     if (n < 0) {
                         throw new IOException("the server closed a connection in the middle of a ping-pong");
                     }
+                    Message.verify(in, n, message, c.received);
                     c.received += n;
                     if (c.received == Message.SIZE) {
                         long t = System.nanoTime();
