@@ -447,6 +447,11 @@ public final class SocketMap implements AutoCloseable {
         }
     }
 
+    /** Keys registered with the selector, cancelled ones not yet deregistered included. For tests. */
+    int registeredKeyCount() {
+        return selector.keys().size();
+    }
+
     /** Timers in the heap, cancelled ones not yet dropped included. For tests. */
     int timerCount() {
         return timers.size();

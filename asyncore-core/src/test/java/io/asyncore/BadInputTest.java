@@ -110,18 +110,7 @@ class BadInputTest {
 
     @Test
     void touchingTheMapFromAnotherThreadWhileItsLoopRunsIsRefused() throws Exception {
-        Dispatcher idle = new Dispatcher(map) {
-            @Override
-            public boolean readable() {
-                return false;
-            }
-
-            @Override
-            public boolean writable() {
-                return false;
-            }
-        };
-        idle.createSocket();
+        Dispatcher idle = Servers.idle(map);
         CompletableFuture<Void> started = new CompletableFuture<>();
         map.execute(() -> started.complete(null));
         CompletableFuture<Throwable> loop = CompletableFuture.supplyAsync(() -> {

@@ -269,22 +269,7 @@ class DispatcherContractTest {
     @ParameterizedTest
     @MethodSource("io.asyncore.Transport#all")
     void handleErrorGetsTheExceptionAHandlerThrew(Transport t) throws IOException {
-        Server server = new Server(t, map, sock -> new Strict(sock, map) {
-            @Override
-            public boolean writable() {
-                return false;
-            }
-
-            @Override
-            public void handleRead() throws IOException {
-                recv(1024);
-            }
-
-            @Override
-            public void handleClose() {
-                close();
-            }
-        });
+        Server server = new Server(t, map, sock -> new Servers.Sink(sock, map));
         AtomicReference<Throwable> error = new AtomicReference<>();
         Client client = new Client(t, map, server.address()) {
             @Override
@@ -306,22 +291,7 @@ class DispatcherContractTest {
     @ParameterizedTest
     @MethodSource("io.asyncore.Transport#all")
     void connectionAttributesFollowConnectAndClose(Transport t) throws IOException {
-        Server server = new Server(t, map, sock -> new Strict(sock, map) {
-            @Override
-            public boolean writable() {
-                return false;
-            }
-
-            @Override
-            public void handleRead() throws IOException {
-                recv(1024);
-            }
-
-            @Override
-            public void handleClose() {
-                close();
-            }
-        });
+        Server server = new Server(t, map, sock -> new Servers.Sink(sock, map));
         Client client = new Client(t, map, server.address()) {
             @Override
             public boolean writable() {
@@ -431,22 +401,7 @@ class DispatcherContractTest {
     @ParameterizedTest
     @MethodSource("io.asyncore.Transport#all")
     void theFirstWriteEventRunsHandleConnectBeforeHandleWriteAndConnectedIsFalseInside(Transport t) throws IOException {
-        Server server = new Server(t, map, sock -> new Dispatcher(sock, map) {
-            @Override
-            public boolean writable() {
-                return false;
-            }
-
-            @Override
-            public void handleRead() throws IOException {
-                recv(1024);
-            }
-
-            @Override
-            public void handleClose() {
-                close();
-            }
-        });
+        Server server = new Server(t, map, sock -> new Servers.Sink(sock, map));
         List<String> events = new ArrayList<>();
         Dispatcher client = new Dispatcher(map) {
             @Override
@@ -469,22 +424,7 @@ class DispatcherContractTest {
     @ParameterizedTest
     @MethodSource("io.asyncore.Transport#all")
     void aListenerIsNeverWriteInterested(Transport t) throws IOException {
-        Server server = new Server(t, map, sock -> new Dispatcher(sock, map) {
-            @Override
-            public boolean writable() {
-                return false;
-            }
-
-            @Override
-            public void handleRead() throws IOException {
-                recv(1);
-            }
-
-            @Override
-            public void handleClose() {
-                close();
-            }
-        }) {
+        Server server = new Server(t, map, sock -> new Servers.Sink(sock, map)) {
             @Override
             public void handleWrite() {
                 throw new AssertionError("a listener got a write event");

@@ -19,18 +19,7 @@ class InterruptTest {
     @Test
     void interruptingTheLoopThreadLeavesTheLoopWithExitNowAndKeepsTheFlag() throws Exception {
         try (SocketMap map = new SocketMap()) {
-            Dispatcher idle = new Dispatcher(map) {
-                @Override
-                public boolean readable() {
-                    return false;
-                }
-
-                @Override
-                public boolean writable() {
-                    return false;
-                }
-            };
-            idle.createSocket();
+            Dispatcher idle = Servers.idle(map);
             CountDownLatch running = new CountDownLatch(1);
             map.execute(running::countDown);
             AtomicReference<Throwable> thrown = new AtomicReference<>();

@@ -82,6 +82,45 @@ final class Servers {
         }
     }
 
+    /** A dispatcher that keeps a loop running without ever being ready: it wants no events. */
+    static Dispatcher idle(SocketMap map) throws IOException {
+        Dispatcher d = new Dispatcher(map) {
+            @Override
+            public boolean readable() {
+                return false;
+            }
+
+            @Override
+            public boolean writable() {
+                return false;
+            }
+        };
+        d.createSocket();
+        return d;
+    }
+
+    /** Reads and discards whatever arrives, never wants to write, and closes when the peer does. */
+    static class Sink extends Dispatcher {
+        Sink(SocketChannel sock, SocketMap map) {
+            super(sock, map);
+        }
+
+        @Override
+        public boolean writable() {
+            return false;
+        }
+
+        @Override
+        public void handleRead() throws IOException {
+            recv(65536);
+        }
+
+        @Override
+        public void handleClose() {
+            close();
+        }
+    }
+
     /** A strict client that connects at once and accepts the connect event. */
     static class Client extends Strict {
         Client(Transport t, SocketMap map, SocketAddress address) throws IOException {

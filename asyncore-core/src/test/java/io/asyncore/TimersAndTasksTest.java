@@ -28,21 +28,8 @@ class TimersAndTasksTest {
         map.close();
     }
 
-    /** A dispatcher that keeps the loop running without ever being ready. */
     private Dispatcher idle() throws IOException {
-        Dispatcher d = new Dispatcher(map) {
-            @Override
-            public boolean readable() {
-                return false;
-            }
-
-            @Override
-            public boolean writable() {
-                return false;
-            }
-        };
-        d.createSocket();
-        return d;
+        return Servers.idle(map);
     }
 
     @Test
