@@ -20,6 +20,7 @@ PKG=io.asyncore.benchmarks
 # Adding a server to the comparison is one class and one line here.
 SERVERS=(
   "callback|$PKG.server.CallbackEchoServer|17"
+  "callback-recv8192|$PKG.server.DocumentedEchoServer|17"
   "raw-nio|$PKG.server.RawNioEchoServer|17"
   "netty-nio|$PKG.server.NettyEchoServer|17"
   "platform-threads|$PKG.server.PlatformThreadEchoServer|17"

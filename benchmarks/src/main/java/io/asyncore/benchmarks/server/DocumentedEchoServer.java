@@ -1,0 +1,76 @@
+package io.asyncore.benchmarks.server;
+
+import io.asyncore.Asyncore;
+import io.asyncore.Dispatcher;
+import io.asyncore.DispatcherWithSend;
+import io.asyncore.SocketMap;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.SocketChannel;
+
+/**
+ * The echo server exactly as the README's quick start (and Python's documentation) writes it:
+ * {@code byte[] data = recv(8192); if (data.length > 0) send(data);}. It shows what the idiom
+ * costs next to {@link CallbackEchoServer}, which reads into one shared buffer instead: a
+ * {@code byte[]} allocated per read, and at most 8 KiB per read event.
+ *
+ * <p>Like every server here it sets {@code TCP_NODELAY} and stops reading while echoed bytes wait
+ * to be sent.
+ */
+public final class DocumentedEchoServer extends Dispatcher {
+    private static final String NAME = "DocumentedEchoServer";
+
+    DocumentedEchoServer(SocketMap map, InetSocketAddress address) throws IOException {
+        super(map);
+        createSocket();
+        setReuseAddr();
+        bind(address);
+        listen(ServerArgs.BACKLOG);
+    }
+
+    @Override
+    public void handleAccepted(SocketChannel sock, SocketAddress addr) throws IOException {
+        sock.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        new EchoHandler(sock, map());
+    }
+
+    /** The documentation's handler, plus the back-pressure every server here has. */
+    static final class EchoHandler extends DispatcherWithSend {
+        EchoHandler(SocketChannel sock, SocketMap map) {
+            super(sock, map);
+        }
+
+        @Override
+        protected boolean announcesInterest() {
+            return true; // readable() changes only when DispatcherWithSend announces a change of pendingBytes()
+        }
+
+        @Override
+        public boolean readable() {
+            return pendingBytes() == 0;
+        }
+
+        @Override
+        public void handleRead() throws IOException {
+            byte[] data = recv(8192);
+            if (data.length > 0) {
+                send(data);
+            }
+        }
+
+        @Override
+        public void handleClose() {
+            close();
+        }
+    }
+
+    public static void main(String[] args) throws IOException {
+        InetSocketAddress address = ServerArgs.address(args, NAME);
+        SocketMap map = new SocketMap();
+        new DocumentedEchoServer(map, address);
+        ServerArgs.ready(NAME, address);
+        Asyncore.loop(null, false, map);
+    }
+}
