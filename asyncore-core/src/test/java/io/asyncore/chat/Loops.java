@@ -6,10 +6,14 @@ import io.asyncore.Asyncore;
 import io.asyncore.SocketMap;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
 
@@ -32,6 +36,22 @@ final class Loops {
         try (ServerSocketChannel server = ServerSocketChannel.open()) {
             server.bind(new InetSocketAddress("127.0.0.1", 0));
             SocketChannel a = SocketChannel.open(server.getLocalAddress());
+            SocketChannel b = server.accept();
+            return new SocketChannel[] {a, b};
+        }
+    }
+
+    /** Two connected sockets of {@code family} (INET on 127.0.0.1, INET6 on ::1, UNIX in {@code dir}), both blocking. */
+    static SocketChannel[] pair(StandardProtocolFamily family, Path dir) throws IOException {
+        SocketAddress bindTo = switch (family) {
+            case INET -> new InetSocketAddress("127.0.0.1", 0);
+            case INET6 -> new InetSocketAddress("::1", 0);
+            case UNIX -> UnixDomainSocketAddress.of(dir.resolve("chat.sock"));
+        };
+        try (ServerSocketChannel server = ServerSocketChannel.open(family)) {
+            server.bind(bindTo);
+            SocketChannel a = SocketChannel.open(family);
+            a.connect(server.getLocalAddress());
             SocketChannel b = server.accept();
             return new SocketChannel[] {a, b};
         }

@@ -12,6 +12,7 @@ import io.asyncore.SocketMap;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.ServerSocketChannel;
@@ -28,6 +29,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** push, producers, closeWhenDone, discardBuffers, write interest: asynchat's output side. */
 @Timeout(30)
@@ -274,13 +277,15 @@ class OutgoingQueueTest {
         }
     }
 
-    @Test
-    void fileProducerSendsTheFileWithoutCopyingAndClosesItsFile(@TempDir Path dir) throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(StandardProtocolFamily.class)
+    void fileProducerSendsTheFileWithoutCopyingOverEverySocketFamily(StandardProtocolFamily family, @TempDir Path dir)
+            throws Exception {
         byte[] content = new byte[3 << 20];
         new Random(11).nextBytes(content);
         Path file = dir.resolve("payload.bin");
         Files.write(file, content);
-        SocketChannel[] pair = Loops.pair();
+        SocketChannel[] pair = Loops.pair(family, dir);
         try (SocketChannel peer = pair[1]) {
             CompletableFuture<byte[]> got = readAll(peer);
             Sender chat = new Sender(pair[0]);
