@@ -256,6 +256,10 @@ public abstract class AsyncChat extends Dispatcher {
      * array. The default buffers it for {@link #takeIncomingData()}.
      */
     public void collectIncomingData(byte[] data) throws IOException {
+        if (data.length > Integer.MAX_VALUE - 8 - incomingLength) {
+            throw new IllegalStateException("the message has grown past 2 GiB, more than one array holds; "
+                    + "override collectIncomingData(byte[]) to process or store it as it arrives");
+        }
         int need = incomingLength + data.length;
         if (incoming == null || need > incoming.length) {
             int capacity = Math.max(need, incoming == null ? 256 : (int) Math.min(Integer.MAX_VALUE - 8, 2L * incoming.length));
@@ -301,6 +305,10 @@ public abstract class AsyncChat extends Dispatcher {
 
     /** The parsing half of {@link #handleRead()}: asynchat.py's {@code handle_read} loop. */
     void parse(byte[] data) throws IOException {
+        if (in != null) {
+            throw new IllegalStateException("handleRead() called from inside collectIncomingData() or "
+                    + "foundTerminator(); the loop calls it again on the next read event, so just return");
+        }
         in = data;
         inPos = 0;
         try {

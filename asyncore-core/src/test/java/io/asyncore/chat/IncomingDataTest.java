@@ -138,6 +138,21 @@ class IncomingDataTest {
     }
 
     @Test
+    void readingAgainFromInsideFoundTerminatorFailsClearly() {
+        Events chat = new Events(null);
+        chat.setTerminator("\n");
+        chat.onFound = c -> {
+            try {
+                c.parse(bytes("nested\n"));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> chat.parse(bytes("a\nb\n")));
+        assertTrue(e.getMessage().contains("foundTerminator()"), e.getMessage());
+    }
+
+    @Test
     void bytesHeldBackAsAPossibleTerminatorStartAreNotDeliveredAtEndOfStream() throws Exception {
         SocketChannel[] pair = Loops.pair();
         Events chat = new Events(pair[0]);
