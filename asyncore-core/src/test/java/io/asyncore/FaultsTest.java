@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.asyncore.chat.AsyncChat;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -323,6 +324,47 @@ class FaultsTest {
             return !back.hasRemaining();
         });
         assertArrayEquals(new byte[] {9, 8, 7}, back.array());
+    }
+
+    @Test
+    void aFoundTerminatorThatThrowsClosesItsChannelAndTheOthersKeepChatting() throws IOException {
+        List<Throwable> errors = new ArrayList<>();
+        List<String> lines = new ArrayList<>();
+        class Lines extends AsyncChat {
+            Lines(SocketChannel sock) {
+                super(sock, map);
+                setTerminator("\n");
+            }
+
+            @Override
+            public void foundTerminator() throws IOException {
+                String line = new String(takeIncomingData(), StandardCharsets.US_ASCII);
+                if (line.equals("boom")) {
+                    throw new IllegalArgumentException("cannot parse " + line);
+                }
+                lines.add(line);
+                push("ok\n");
+            }
+
+            @Override
+            public void handleError(Throwable error) {
+                errors.add(error);
+                close();
+            }
+        }
+        SocketChannel[] bad = pair();
+        SocketChannel[] good = pair();
+        Lines thrower = new Lines(bad[0]);
+        new Lines(good[0]);
+        bad[1].write(ByteBuffer.wrap("boom\n".getBytes(StandardCharsets.US_ASCII)));
+        good[1].write(ByteBuffer.wrap("one\n".getBytes(StandardCharsets.US_ASCII)));
+        Transport.loopUntil(map, false, () -> thrower.isClosed() && lines.size() == 1);
+        good[1].write(ByteBuffer.wrap("two\n".getBytes(StandardCharsets.US_ASCII)));
+        Transport.loopUntil(map, false, () -> lines.size() == 2);
+        assertEquals(List.of("one", "two"), lines);
+        assertEquals(1, errors.size());
+        assertEquals("cannot parse boom", errors.get(0).getMessage());
+        assertEquals(-1, bad[1].read(ByteBuffer.allocate(1)), "the thrower's peer sees the close");
     }
 
     @Test

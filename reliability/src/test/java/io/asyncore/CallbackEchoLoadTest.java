@@ -71,13 +71,13 @@ class CallbackEchoLoadTest {
                 for (int i = 0; i < CONNECTIONS; i++) {
                     all.add(new Client(clients, address, i));
                 }
-                loopUntil(clients, () -> all.stream().allMatch(Dispatcher::isConnected));
+                LoopThread.loopUntil(clients, () -> all.stream().allMatch(Dispatcher::isConnected));
                 int held = server.call(() -> server.map.size() - 1);
                 assertEquals(CONNECTIONS, held, "connections held open at once by the server");
                 for (Client c : all) {
                     c.start();
                 }
-                loopUntil(clients, clients::isEmpty);
+                LoopThread.loopUntil(clients, clients::isEmpty);
                 long verified = 0;
                 for (Client c : all) {
                     CRC32 expected = new CRC32();
@@ -95,16 +95,6 @@ class CallbackEchoLoadTest {
                 leftOver = server.call(server.map::size);
             }
             assertEquals(1, leftOver, "every server-side connection closed; only the listener remains");
-        }
-    }
-
-    static void loopUntil(SocketMap map, java.util.function.BooleanSupplier done) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        while (!done.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("not done within 120 s");
-            }
-            Asyncore.loop(Duration.ofMillis(50), false, map, 1);
         }
     }
 }

@@ -26,6 +26,17 @@ final class LoopThread implements AutoCloseable {
         thread.start();
     }
 
+    /** Runs single passes of {@code map} on the calling thread until {@code done} holds; fails after 120 s. */
+    static void loopUntil(SocketMap map, java.util.function.BooleanSupplier done) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("not done within 120 s");
+            }
+            Asyncore.loop(Duration.ofMillis(50), false, map, 1);
+        }
+    }
+
     /** Runs {@code task} on the loop thread and returns its result. */
     <T> T call(Callable<T> task) throws Exception {
         CompletableFuture<T> f = new CompletableFuture<>();
