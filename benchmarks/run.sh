@@ -21,6 +21,7 @@ PKG=io.asyncore.benchmarks
 SERVERS=(
   "callback|$PKG.server.CallbackEchoServer|17"
   "callback-recv8192|$PKG.server.DocumentedEchoServer|17"
+  "chat|$PKG.server.ChatLineEchoServer|17"
   "raw-nio|$PKG.server.RawNioEchoServer|17"
   "netty-nio|$PKG.server.NettyEchoServer|17"
   "platform-threads|$PKG.server.PlatformThreadEchoServer|17"
@@ -29,7 +30,6 @@ SERVERS=(
 # Servers of the issue that are not on main yet: name | what | where.
 PENDING=(
   "coroutine|asyncore coroutine echo (Flow server)|branch coroutines, not merged yet"
-  "chat|asyncore AsyncChat line echo|branch chat, not merged yet"
 )
 
 # ---------------------------------------------------------------- settings
@@ -185,7 +185,7 @@ fi
 # ---------------------------------------------------------------- JMH
 say "JMH: ${JMH_ARGS[*]}"
 "${PIN_SERVER[@]}" "$JAVA" -cp "$CP" org.openjdk.jmh.Main "${JMH_ARGS[@]}" -rf csv -rff "$OUT/jmh.csv" \
-  "$PKG.jmh.*" > "$OUT/jmh.log" 2>&1 || { say "JMH failed; see $OUT/jmh.log"; echo "failed: jmh|see benchmarks/results/jmh.log" >> "$META"; }
+  > "$OUT/jmh.log" 2>&1 || { say "JMH failed; see $OUT/jmh.log"; echo "failed: jmh|see benchmarks/results/jmh.log" >> "$META"; }
 
 # ---------------------------------------------------------------- report
 echo "load-after: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$META"

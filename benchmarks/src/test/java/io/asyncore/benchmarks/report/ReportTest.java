@@ -59,9 +59,17 @@ class ReportTest {
     }
 
     @Test
+    void aLayeredServerIsJudgedAgainstTheCallbackServerAtEachConnectionCount() throws IOException {
+        String md = render(pingPong("callback", 1, 1, 20_000, 20, 0.5), pingPong("chat", 1, 1, 15_000, 25, 0.5),
+                pingPong("callback", 50, 1, 100_000, 6, 0.5), pingPong("chat", 50, 1, 90_000, 7, 0.5));
+        assertTrue(md.contains("| AsyncChat line echo ≥ 0.8× callback echo, C = 1 | 0.75× (15,000 vs 20,000); server µs/RT 25.00 vs 20.00 | **missed** |"), md);
+        assertTrue(md.contains("| AsyncChat line echo ≥ 0.8× callback echo, C = 50 | 0.90× (90,000 vs 100,000); server µs/RT 7.00 vs 6.00 | met |"), md);
+    }
+
+    @Test
     void aServerNotMergedYetIsListedAsPending() throws IOException {
         String md = render(pingPong("callback", 50, 1, 1, 1, 0.5));
-        assertTrue(md.contains("| AsyncChat line echo ≥ 0.8× callback echo (C = 50) | pending: branch chat, not merged yet | — |"), md);
+        assertTrue(md.contains("| AsyncChat line echo ≥ 0.8× callback echo | pending: branch chat, not merged yet | — |"), md);
         assertTrue(md.contains("- Pending: chat — asyncore AsyncChat line echo — branch chat, not merged yet."), md);
     }
 }
