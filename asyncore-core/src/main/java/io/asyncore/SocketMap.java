@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
+import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.time.Duration;
@@ -256,7 +257,7 @@ public final class SocketMap implements AutoCloseable {
             SelectionKey key = d.key;
             if (key == null) {
                 if (ops != 0) {
-                    d.key = d.channel.register(selector, ops, d);
+                    d.key = register(d.channel, ops, d);
                     d.ops = ops;
                 }
             } else if (ops != d.ops) {
@@ -268,6 +269,19 @@ public final class SocketMap implements AutoCloseable {
         } catch (Throwable t) {
             d.handleError(t);
         }
+    }
+
+    /**
+     * Registers a channel that may have left another dispatcher of this map moments ago (its
+     * {@code delChannel()}, then {@code new SomeDispatcher(channel, map)}): the selector forgets a
+     * cancelled key only in a select, and until then refuses to register the channel again.
+     */
+    private SelectionKey register(SelectableChannel channel, int ops, Dispatcher d) throws IOException {
+        SelectionKey stale = channel.keyFor(selector);
+        if (stale != null && !stale.isValid()) {
+            selector.selectNow(key -> { }); // level-triggered: readiness seen here is reported again
+        }
+        return channel.register(selector, ops, d);
     }
 
     private long waitNanos(long timeoutNanos) {
