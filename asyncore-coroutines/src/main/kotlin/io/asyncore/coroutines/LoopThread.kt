@@ -6,6 +6,7 @@ import java.time.Duration
 import kotlin.coroutines.CoroutineContext
 import kotlinx.coroutines.CoroutineName
 import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.SupervisorJob
 import kotlinx.coroutines.awaitCancellation
 import kotlinx.coroutines.cancel
@@ -38,7 +39,7 @@ import kotlinx.coroutines.launch
  * Everything launched here runs on the loop thread. [close] and `cancel` are safe from any thread.
  *
  * @param name the thread's name
- * @param map the map to drive; by default a new one, owned and closed by this scope
+ * @param map the map to drive, by default a new one; either way it is closed when the scope ends
  */
 public class LoopThread(
     name: String = "asyncore-loop",
@@ -56,8 +57,9 @@ public class LoopThread(
     private val thread = Thread(::drive, name)
 
     init {
-        // Sweeps the map when the scope is cancelled: this child's finally runs on the loop.
-        launch {
+        // Sweeps the map when the scope is cancelled: this child's finally runs on the loop, even
+        // if the scope is cancelled before the child first ran (ATOMIC).
+        launch(start = CoroutineStart.ATOMIC) {
             try {
                 awaitCancellation()
             } finally {

@@ -64,8 +64,14 @@ import kotlinx.coroutines.withContext
  * [close] (or the map closing, or a failed write) resumes every waiting coroutine with
  * [SocketClosedException]; later calls throw it too, with the original failure as its cause.
  * I/O errors of the operation itself (connection reset, refused) are thrown as they come.
+ *
+ * ## Subclassing
+ * The class is open so a protocol can add its own suspend functions on top (`readLine`,
+ * `readFrame`, ...) and construct its type from an accepted channel; override [onClose] to hear
+ * about the close on the loop thread. The loop-facing handlers stay internal: the callback way to
+ * drive a connection is a `Dispatcher` subclass, reached through [detach].
  */
-public class SuspendingSocket private constructor(
+public open class SuspendingSocket private constructor(
     /** The map whose loop serves this socket. */
     public val map: SocketMap,
     channel: SocketChannel?,
@@ -541,8 +547,16 @@ public class SuspendingSocket private constructor(
         }
     }
 
-    /** Runs once, on the loop, however the socket gets closed; resumes every waiter with [closed]. */
-    private fun closed(cause: Throwable?) {
+    /**
+     * Called once on the loop thread when the socket closes, however that happens: [close], the map
+     * closing, or a failed write or connect ([cause], null for a plain close). Waiting coroutines have
+     * already been resumed with [SocketClosedException]. Not called by [detach]. Override it to
+     * release per-connection resources or to log; the default does nothing. It must not throw.
+     */
+    protected open fun onClose(cause: Throwable?) {}
+
+    /** Runs once, on the loop, however the socket gets closed; resumes every waiter, then calls [onClose]. */
+    private fun finishClose(cause: Throwable?) {
         if (closedBy == null) {
             closedBy = SocketClosedException(if (cause == null) "socket closed" else "socket closed after: $cause", cause)
         }
@@ -564,6 +578,7 @@ public class SuspendingSocket private constructor(
             connectWaiter = null
             it.resumeWithException(cause ?: SocketClosedException("the socket was closed while connecting"))
         }
+        onClose(cause)
     }
 
     /** The loop's side of the socket: turns readiness into resumed coroutines. */
@@ -615,7 +630,7 @@ public class SuspendingSocket private constructor(
             val wasOpen = !isClosed
             super.close()
             if (wasOpen || closedBy == null) {
-                closed(failure)
+                finishClose(failure)
             }
         }
     }
