@@ -288,6 +288,49 @@ class SuspendingSocketSpec : FunSpec({
         }
     }
 
+    context("every read function") {
+        val reads: List<Pair<String, suspend (SuspendingSocket) -> Any>> = listOf(
+            "read(ByteBuffer)" to { s -> s.read(ByteBuffer.allocate(8)) },
+            "readUpTo" to { s -> s.readUpTo(8) },
+            "readExactly" to { s -> s.readExactly(8) },
+            "readUntil" to { s -> s.readUntil("\n", 8) },
+        )
+        for ((name, read) in reads) {
+            test("$name times out when nothing arrives, drops its interest, and the socket stays usable") {
+                loopTest { map ->
+                    val (a, b) = connectedPair(map)
+                    shouldThrow<TimeoutCancellationException> { withTimeout(30.milliseconds) { read(a) } }
+                    a.readInterested.shouldBeFalse()
+                    b.write("abcdefg\n".encodeToByteArray())
+                    a.readExactly(8).decodeToString() shouldBe "abcdefg\n"
+                }
+            }
+
+            test("$name cancelled while suspended consumes nothing") {
+                loopTest { map ->
+                    val (a, b) = connectedPair(map)
+                    val reader = launch { read(a) }
+                    awaitCondition { a.readInterested }
+                    reader.cancelAndJoin()
+                    a.readInterested.shouldBeFalse()
+                    b.write("abcdefg\n".encodeToByteArray())
+                    a.readExactly(8).decodeToString() shouldBe "abcdefg\n"
+                }
+            }
+
+            test("$name waiting when the socket is closed resumes with SocketClosedException") {
+                loopTest { map ->
+                    val (a, _) = connectedPair(map)
+                    val reader = async { runCatching { read(a) }.exceptionOrNull() }
+                    awaitCondition { a.readInterested }
+                    a.close()
+                    reader.await().shouldBeInstanceOf<SocketClosedException>()
+                    shouldThrow<SocketClosedException> { read(a) }
+                }
+            }
+        }
+    }
+
     context("writes") {
         test("an idle socket is neither read- nor write-interested") {
             loopTest { map ->
@@ -390,6 +433,44 @@ class SuspendingSocketSpec : FunSpec({
                 b.write("answer".encodeToByteArray())
                 a.readExactly(6).decodeToString() shouldBe "answer"
                 shouldThrow<IllegalStateException> { a.write(byteArrayOf(1)) }.message!! shouldContain "after shutdownOutput()"
+            }
+        }
+    }
+
+    context("shutdownOutput and detach") {
+        test("shutdownOutput waits for buffered output; timed out, the output stays open and a retry completes") {
+            loopTest { map ->
+                val (a, b) = connectedPair(map)
+                val big = pattern(16 * 1024 * 1024, seed = 11)
+                a.setWriteWaterMarks(Int.MAX_VALUE, Int.MAX_VALUE)
+                a.write(big)
+                shouldThrow<TimeoutCancellationException> { withTimeout(50.milliseconds) { a.shutdownOutput() } }
+                a.write("more".encodeToByteArray()) // not shut yet
+                val reader = async { b.readExactly(big.size + 4) }
+                a.shutdownOutput()
+                reader.await() shouldBe big + "more".encodeToByteArray()
+                b.readUpTo(1).size shouldBe 0
+            }
+        }
+
+        test("shutdownOutput and write on a closed socket throw SocketClosedException") {
+            loopTest { map ->
+                val (a, _) = connectedPair(map)
+                a.close()
+                shouldThrow<SocketClosedException> { a.shutdownOutput() }
+                shouldThrow<SocketClosedException> { a.write(byteArrayOf(1)) }
+                shouldThrow<SocketClosedException> { a.detach() }
+            }
+        }
+
+        test("detach while a read is in progress fails, saying why, and leaves the socket working") {
+            loopTest { map ->
+                val (a, b) = connectedPair(map)
+                val reader = async { a.readUpTo(4) }
+                awaitCondition { a.readInterested }
+                shouldThrow<IllegalStateException> { a.detach() }.message!! shouldContain "read is in progress"
+                b.write("ok".encodeToByteArray())
+                reader.await().decodeToString() shouldBe "ok"
             }
         }
     }
