@@ -2,6 +2,7 @@ package io.asyncore.coroutines
 
 import io.asyncore.SocketMap
 import io.kotest.assertions.throwables.shouldThrow
+import io.kotest.assertions.withClue
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.booleans.shouldBeFalse
 import io.kotest.matchers.booleans.shouldBeTrue
@@ -163,7 +164,9 @@ class LoopDispatcherSpec : FunSpec({
                 address.complete(server.localAddress)
             }
             val listening = address.get(10, TimeUnit.SECONDS)
-            loop.close(Duration.ofSeconds(10)).shouldBeTrue()
+            withClue({ "the loop thread did not end: " + loopThreadStacks("closing-loop") }) {
+                loop.close(Duration.ofSeconds(10)).shouldBeTrue()
+            }
             val r = readerError.get(10, TimeUnit.SECONDS)
             (r is SocketClosedException || r is CancellationException).shouldBeTrue()
             val s = serverError.get(10, TimeUnit.SECONDS)
@@ -190,3 +193,6 @@ class LoopDispatcherSpec : FunSpec({
         }
     }
 })
+
+private fun loopThreadStacks(name: String): String =
+    Thread.getAllStackTraces().filterKeys { it.name == name }.values.joinToString("\n---\n") { it.joinToString("\n  ") }
