@@ -25,7 +25,9 @@ import kotlinx.coroutines.InternalCoroutinesApi
  * selector once for any number of posts. It always queues, also on the loop thread, so `launch`
  * keeps its usual order (the new coroutine runs after the caller suspends or returns) and a
  * coroutine never runs inside the handler of a callback dispatcher. Queued blocks run at the end
- * of the current or next pass.
+ * of the current or next pass. Once the map is closed nothing runs them: close a map only after
+ * its coroutines are done ([LoopThread] does; when [SocketMap.runBlocking] returns, its block and
+ * children have completed).
  *
  * ## Timers
  * `delay` and `withTimeout` in a coroutine on this dispatcher use the map's own timers

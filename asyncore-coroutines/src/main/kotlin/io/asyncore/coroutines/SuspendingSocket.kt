@@ -301,7 +301,8 @@ public open class SuspendingSocket private constructor(
     /**
      * Closes the connection: waiting coroutines resume with [SocketClosedException], buffered
      * output is dropped (call [flush] first to send it). Idempotent. Safe from any thread: off the
-     * loop thread the close is posted to the loop and happens there shortly after.
+     * loop thread the close is posted to the loop and happens there at the end of the current or
+     * next pass (if no thread drives the map, when it is next driven or closed).
      */
     override fun close() {
         if (map.inLoop()) {
