@@ -279,7 +279,7 @@ public final class SocketMap implements AutoCloseable {
     private SelectionKey register(SelectableChannel channel, int ops, Dispatcher d) throws IOException {
         SelectionKey stale = channel.keyFor(selector);
         if (stale != null && !stale.isValid()) {
-            selector.selectNow(key -> { }); // level-triggered: readiness seen here is reported again
+            selectDiscarding();
         }
         return channel.register(selector, ops, d);
     }
@@ -510,10 +510,21 @@ public final class SocketMap implements AutoCloseable {
             return;
         }
         try {
-            selector.selectNow(key -> { });
+            selectDiscarding();
         } catch (IOException e) {
             LOGGER.log(Level.WARNING, "releasing closed channels failed", e);
         }
+    }
+
+    /**
+     * A selectNow whose readiness is ignored (the selector is level-triggered and reports it
+     * again), only to let the selector drop cancelled keys. It may swallow the wake-up of an
+     * {@link #execute}; clearing the flag afterwards lets the next execute wake the selector again,
+     * and tasks already queued are seen by the next pass's wait.
+     */
+    private void selectDiscarding() throws IOException {
+        selector.selectNow(key -> { });
+        wakeupPending.set(false);
     }
 
     ByteBuffer readBuffer(int size) {
