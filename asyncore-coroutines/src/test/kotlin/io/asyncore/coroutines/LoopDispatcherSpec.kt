@@ -164,7 +164,7 @@ class LoopDispatcherSpec : FunSpec({
                 address.complete(server.localAddress)
             }
             val listening = address.get(10, TimeUnit.SECONDS)
-            withClue({ "the loop thread did not end: " + loopThreadStacks("closing-loop") }) {
+            withClue({ "the loop thread did not end: job=${loop.coroutineContext[kotlinx.coroutines.Job]} map=${loop.map}\n" + loopThreadStacks("closing-loop") }) {
                 loop.close(Duration.ofSeconds(10)).shouldBeTrue()
             }
             val r = readerError.get(10, TimeUnit.SECONDS)
