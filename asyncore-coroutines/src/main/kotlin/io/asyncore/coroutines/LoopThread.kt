@@ -75,7 +75,8 @@ public class LoopThread(
     private fun drive() {
         try {
             while (!job.isCompleted) {
-                map.runPass(null, false)
+                // Once stopping, wait in short slices: the end must not hang on one wake-up.
+                map.runPass(if (job.isActive) null else STOPPING_SLICE, false)
             }
         } finally {
             map.close()
@@ -103,4 +104,8 @@ public class LoopThread(
     }
 
     override fun toString(): String = "LoopThread[${thread.name}, $map]"
+
+    private companion object {
+        val STOPPING_SLICE: Duration = Duration.ofMillis(10)
+    }
 }
