@@ -286,7 +286,11 @@ public open class SuspendingSocket private constructor(
 
     /**
      * Flushes, then half-closes: the peer reads end of stream, and this socket can still read what
-     * the peer sends. Later writes fail. Idempotent.
+     * the peer sends. Later writes fail. Idempotent. Cancelled while flushing, the output stays open
+     * (and the buffered bytes are still sent).
+     *
+     * @throws SocketClosedException if the socket is or gets closed
+     * @throws IllegalStateException if another writer is suspended
      */
     public suspend fun shutdownOutput(): Unit = onLoop(map) {
         if (!outputShut) {
@@ -315,7 +319,10 @@ public open class SuspendingSocket private constructor(
     /**
      * Hands the connection over to callback code: flushes buffered output, takes the socket out of
      * the map without closing it, and returns the channel with any bytes already read ahead. This
-     * socket counts as closed afterwards. Typical use: `Detached(ch, ahead) -> MyDispatcher(ch, map)`.
+     * socket counts as closed afterwards (and [onClose] is not called). Typical use:
+     * `val d = socket.detach()`, then `MyDispatcher(d.channel, map)`, handing it `d.readAhead` as
+     * input it has not seen yet. A caller cancelled on its way back from the loop gets no channel,
+     * so it is closed rather than leaked.
      *
      * @throws IllegalStateException if a read is in progress or another writer is suspended
      * @throws SocketClosedException if the socket is closed
@@ -390,6 +397,7 @@ public open class SuspendingSocket private constructor(
         }
         return withContext(NonCancellable + loop) {
             try {
+                checkOpen(what) // closed while hopping back: the buffered bytes are gone
                 take()
             } finally {
                 releaseReader(token)

@@ -121,6 +121,43 @@ class SuspendingSocketSpec : FunSpec({
         }
     }
 
+    context("on every transport") {
+        val unixDir = Files.createTempDirectory("asyncore-coroutines")
+        afterSpec { unixDir.toFile().deleteRecursively() }
+        var unixCount = 0
+        val transports: List<Pair<String, () -> java.net.SocketAddress>> = listOf(
+            "IPv4" to { InetSocketAddress("127.0.0.1", 0) },
+            "IPv6" to { InetSocketAddress("::1", 0) },
+            "Unix" to { UnixDomainSocketAddress.of(unixDir.resolve("s${unixCount++}.sock")) },
+        )
+        for ((name, address) in transports) {
+            test("$name: a request, a half-close and a reply, every byte in order") {
+                loopTest { map ->
+                    val (a, b) = connectedPair(map, address())
+                    val request = pattern(300_000, seed = 1)
+                    val sender = launch { a.write(request); a.shutdownOutput() }
+                    b.readExactly(request.size) shouldBe request
+                    b.readUpTo(1).size shouldBe 0
+                    sender.join()
+                    b.write("done".encodeToByteArray())
+                    a.readExactly(4).decodeToString() shouldBe "done"
+                }
+            }
+
+            test("$name: a cancelled read loses no byte") {
+                loopTest { map ->
+                    val (a, b) = connectedPair(map, address())
+                    val reader = launch { a.readUntil("\n", 100) }
+                    b.write("par".encodeToByteArray())
+                    awaitCondition { a.bufferedInput == 3 && a.readInterested }
+                    reader.cancelAndJoin()
+                    b.write("tial\n".encodeToByteArray())
+                    a.readUntil("\n", 100).decodeToString() shouldBe "partial"
+                }
+            }
+        }
+    }
+
     context("reads") {
         test("read(ByteBuffer) returns what has arrived, then -1 at end of stream") {
             loopTest { map ->
