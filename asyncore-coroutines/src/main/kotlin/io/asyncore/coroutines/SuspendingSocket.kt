@@ -16,6 +16,7 @@ import java.nio.channels.SocketChannel
 import kotlin.coroutines.resume
 import kotlin.coroutines.resumeWithException
 import kotlinx.coroutines.CancellableContinuation
+import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.NonCancellable
 import kotlinx.coroutines.suspendCancellableCoroutine
 import kotlinx.coroutines.withContext
@@ -348,6 +349,7 @@ public open class SuspendingSocket private constructor(
     internal val readInterested: Boolean get() = events.readable()
     internal val writeInterested: Boolean get() = events.writable()
     internal val bufferedInput: Int get() = available()
+    internal val inputCapacity: Int get() = inBuf.size
     internal val writerWaiting: Boolean get() = writeWaiter != null
 
     private fun channel(): SocketChannel? = events.socket() as SocketChannel?
@@ -425,7 +427,16 @@ public open class SuspendingSocket private constructor(
         while (!need() && !eof) {
             checkOpen("read")
             if (receive() == 0) {
-                awaitReadable()
+                try {
+                    awaitReadable()
+                } catch (e: CancellationException) {
+                    if (available() == 0) {
+                        inBuf = EMPTY // an abandoned wait keeps no buffer; buffered bytes stay for the next read
+                        inStart = 0
+                        inEnd = 0
+                    }
+                    throw e
+                }
             }
         }
     }

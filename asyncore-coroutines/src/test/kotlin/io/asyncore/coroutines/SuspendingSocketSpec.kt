@@ -343,13 +343,14 @@ class SuspendingSocketSpec : FunSpec({
                 }
             }
 
-            test("$name cancelled while suspended consumes nothing") {
+            test("$name cancelled while suspended consumes nothing and keeps no buffer or interest") {
                 loopTest { map ->
                     val (a, b) = connectedPair(map)
                     val reader = launch { read(a) }
                     awaitCondition { a.readInterested }
                     reader.cancelAndJoin()
                     a.readInterested.shouldBeFalse()
+                    a.inputCapacity shouldBe 0
                     b.write("abcdefg\n".encodeToByteArray())
                     a.readExactly(8).decodeToString() shouldBe "abcdefg\n"
                 }
