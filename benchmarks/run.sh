@@ -22,15 +22,14 @@ SERVERS=(
   "callback|$PKG.server.CallbackEchoServer|17"
   "callback-recv8192|$PKG.server.DocumentedEchoServer|17"
   "chat|$PKG.server.ChatLineEchoServer|17"
+  "coroutine|$PKG.server.CoroutineEchoServer|17"
   "raw-nio|$PKG.server.RawNioEchoServer|17"
   "netty-nio|$PKG.server.NettyEchoServer|17"
   "platform-threads|$PKG.server.PlatformThreadEchoServer|17"
   "virtual-threads|$PKG.server.VirtualThreadEchoServer|21"
 )
 # Servers of the issue that are not on main yet: name | what | where.
-PENDING=(
-  "coroutine|asyncore coroutine echo (Flow server)|branch coroutines, not merged yet"
-)
+PENDING=()
 
 # ---------------------------------------------------------------- settings
 SECS=4 WARMUP=1 REPEATS=3 SCALE=10000 ACTIVE=50 CONNECTIONS=1,50,1000
@@ -101,7 +100,7 @@ META="$OUT/meta.txt"
   echo "generator: --seconds=$SECS --warmup=$WARMUP --repeats=$REPEATS --connections=$CONNECTIONS --scale=$SCALE --active=$ACTIVE"
   echo "jmh: ${JMH_ARGS[*]}"
   echo "nofile: $NOFILE"
-  for p in "${PENDING[@]}"; do echo "pending: $p"; done
+  for p in "${PENDING[@]+"${PENDING[@]}"}"; do echo "pending: $p"; done
 } > "$META"
 
 # ---------------------------------------------------------------- one server at a time
