@@ -2,7 +2,7 @@
 # Builds the benchmarks module, runs every echo server against the one load generator, runs the
 # JMH microbenchmarks, and rewrites BENCHMARKS.md at the repository root.
 #
-#   benchmarks/run.sh            the full comparison (about 10 minutes on 2 cores)
+#   benchmarks/run.sh            the full comparison (about 12 minutes on 2 cores)
 #   benchmarks/run.sh --quick    a smoke run of a few seconds per server, to check the harness
 #
 # Environment: BENCH_JAVA (the java binary every process runs on; default: the newest JDK 21+
@@ -32,8 +32,8 @@ SERVERS=(
 PENDING=()
 
 # ---------------------------------------------------------------- settings
-SECS=4 WARMUP=1 REPEATS=3 SCALE=10000 ACTIVE=50 CONNECTIONS=1,50,1000
-JMH_ARGS=(-f 1 -wi 3 -w 1s -i 5 -r 1s)
+SECS=3 WARMUP=1 REPEATS=3 SCALE=10000 ACTIVE=50 CONNECTIONS=1,50,1000
+JMH_ARGS=(-f 1 -wi 2 -w 1s -i 3 -r 1s)
 PROFILE=${BENCH_PROFILE:-1}
 MODE=full
 case "${1:-}" in
