@@ -7,7 +7,7 @@
 #
 # Environment: BENCH_JAVA (the java binary every process runs on; default: the newest JDK 21+
 # found through JAVA_HOME or /usr/lib/jvm, else java on PATH), BENCH_PORT (first port, default 19100),
-# BENCH_PROFILE (1: JFR profiles of the callback and raw NIO servers; default 1, 0 with --quick).
+# BENCH_PROFILE (1: JFR profiles of the asyncore and raw NIO servers; default 1, 0 with --quick).
 # Every server listens on 127.0.0.1 only; every load loop is bounded in count and time.
 set -euo pipefail
 
@@ -117,7 +117,7 @@ trap stop_server EXIT
 # start_server NAME CLASS PORT [JVM options...]: starts it pinned, waits (at most 30 s) for READY.
 start_server() {
   local name=$1 class=$2 port=$3; shift 3
-  "${PIN_SERVER[@]}" "$JAVA" "${SERVER_JVM[@]}" "$@" -cp "$CP" "$class" "$port" > "$OUT/$name.server.log" 2>&1 &
+  ${PIN_SERVER[@]+"${PIN_SERVER[@]}"} "$JAVA" "${SERVER_JVM[@]}" "$@" -cp "$CP" "$class" "$port" > "$OUT/$name.server.log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 300); do
     grep -q '^READY' "$OUT/$name.server.log" && return 0
@@ -131,7 +131,7 @@ start_server() {
 
 generate() { # NAME PORT [generator options...]
   local name=$1 port=$2; shift 2
-  timeout 600 "${PIN_GENERATOR[@]}" "$JAVA" "${GENERATOR_JVM[@]}" -cp "$CP" "$PKG.load.LoadGenerator" \
+  timeout 600 ${PIN_GENERATOR[@]+"${PIN_GENERATOR[@]}"} "$JAVA" "${GENERATOR_JVM[@]}" -cp "$CP" "$PKG.load.LoadGenerator" \
     --server="$name" --port="$port" --pid="$SERVER_PID" --out="$OUT/results.txt" \
     --seconds="$SECS" --warmup="$WARMUP" --repeats="$REPEATS" --scale="$SCALE" --active="$ACTIVE" "$@"
 }
@@ -157,9 +157,10 @@ for entry in "${SERVERS[@]}"; do
 done
 
 # ---------------------------------------------------------------- profiles
-# A JFR CPU profile of the callback and raw NIO servers at C=50, for explaining misses.
+# A JFR CPU profile of the asyncore servers and raw NIO at C=50, for explaining misses.
 if [[ "$PROFILE" == 1 ]]; then
-  for entry in "callback|$PKG.server.CallbackEchoServer" "raw-nio|$PKG.server.RawNioEchoServer"; do
+  for entry in "callback|$PKG.server.CallbackEchoServer" "raw-nio|$PKG.server.RawNioEchoServer" \
+      "coroutine|$PKG.server.CoroutineEchoServer" "chat|$PKG.server.ChatLineEchoServer"; do
     IFS='|' read -r name class <<< "$entry"
     say "profiling $name with JFR (ping-pong, C=50)"
     jfr_file="$OUT/$name.jfr"
@@ -183,7 +184,7 @@ fi
 
 # ---------------------------------------------------------------- JMH
 say "JMH: ${JMH_ARGS[*]}"
-"${PIN_SERVER[@]}" "$JAVA" -cp "$CP" org.openjdk.jmh.Main "${JMH_ARGS[@]}" -rf csv -rff "$OUT/jmh.csv" \
+${PIN_SERVER[@]+"${PIN_SERVER[@]}"} "$JAVA" -cp "$CP" org.openjdk.jmh.Main "${JMH_ARGS[@]}" -rf csv -rff "$OUT/jmh.csv" \
   > "$OUT/jmh.log" 2>&1 || { say "JMH failed; see $OUT/jmh.log"; echo "failed: jmh|see benchmarks/results/jmh.log" >> "$META"; }
 
 # ---------------------------------------------------------------- report
