@@ -1,0 +1,203 @@
+package io.asyncore.samples;
+
+import io.asyncore.DispatcherWithSend;
+import io.asyncore.SocketMap;
+import io.asyncore.TimerHandle;
+import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * An HTTP/1.1 {@code GET} that feeds the response to an {@link HttpConsumer} as it arrives: the
+ * classic "async_http" requester on {@link DispatcherWithSend}.
+ *
+ * <pre>{@code
+ * SocketMap map = new SocketMap();
+ * BufferingConsumer response = new BufferingConsumer();
+ * AsyncHttp.get(URI.create("http://127.0.0.1:8080/"), new RedirectingConsumer(response, map), map);
+ * Asyncore.loop(Duration.ofSeconds(1), false, map);
+ * System.out.println(response.result().join().head().statusLine());
+ * }</pre>
+ *
+ * <p>It sends {@code Connection: close}, so each request has its own connection and the body may
+ * also be ended by the server closing it. Content-Length, chunked and close-delimited bodies work;
+ * plain HTTP only.
+ *
+ * <p>Threading: for the thread that runs {@code map}; the consumer is called there.
+ *
+ * <p>Errors: every failure reaches {@link HttpConsumer#failed} exactly once with a one-line
+ * message, never a stack trace: an https or malformed URL, an unknown host, a refused connection,
+ * a malformed status line or header, headers over {@value ResponseParser#MAX_HEADER_BYTES} bytes,
+ * a bad chunk size, a truncated body, or no data for the idle timeout. A URL or host problem is
+ * reported before {@code get} returns.
+ *
+ * <p>Cancellation: {@link #cancel()} closes the connection and reports a failure.
+ */
+public final class AsyncHttp extends DispatcherWithSend {
+    /** How long a request may go without any data before it fails. */
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
+
+    private final URI url;
+    private final HttpConsumer consumer;
+    private final Duration idleTimeout;
+    private final ResponseParser parser;
+    private final ByteBuffer readBuffer = ByteBuffer.allocate(16 * 1024);
+    private long lastActivity = System.nanoTime();
+    private TimerHandle idleTimer;
+    private boolean finished;
+
+    private AsyncHttp(URI url, HttpConsumer consumer, SocketMap map, Duration idleTimeout) {
+        super(map);
+        this.url = url;
+        this.consumer = consumer;
+        this.idleTimeout = idleTimeout;
+        this.parser = new ResponseParser(url, consumer);
+    }
+
+    /** {@link #get(URI, HttpConsumer, SocketMap, Duration)} with the {@linkplain #DEFAULT_IDLE_TIMEOUT default idle timeout}. */
+    public static AsyncHttp get(URI url, HttpConsumer consumer, SocketMap map) {
+        return get(url, consumer, map, DEFAULT_IDLE_TIMEOUT);
+    }
+
+    /**
+     * Starts a {@code GET} of {@code url} in {@code map}; the host name is resolved now.
+     *
+     * @param idleTimeout the longest time without progress (connect, sending, any data) before it fails
+     * @return the request, already finished if the URL or host was rejected
+     */
+    public static AsyncHttp get(URI url, HttpConsumer consumer, SocketMap map, Duration idleTimeout) {
+        Objects.requireNonNull(url, "url");
+        Objects.requireNonNull(consumer, "consumer");
+        Objects.requireNonNull(idleTimeout, "idleTimeout");
+        AsyncHttp request = new AsyncHttp(url, consumer, map, idleTimeout);
+        request.start();
+        return request;
+    }
+
+    /** The URL requested. */
+    public URI url() {
+        return url;
+    }
+
+    /** True once the consumer was told {@code done} or {@code failed}. */
+    public boolean isFinished() {
+        return finished;
+    }
+
+    /** Abandons the request: closes the connection and reports "cancelled" to the consumer, unless it finished. */
+    public void cancel() {
+        fail(new HttpException("the request for " + url + " was cancelled"));
+    }
+
+    private void start() {
+        try {
+            HttpTarget target = HttpTarget.of(url);
+            InetSocketAddress address = new InetSocketAddress(target.host(), target.port());
+            if (address.isUnresolved()) {
+                throw new UnknownHostException("cannot resolve host '" + target.host() + "'");
+            }
+            createSocket(address.getAddress() instanceof Inet6Address ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
+            connect(address);
+            send(("GET " + target.requestTarget() + " HTTP/1.1\r\n"
+                    + "Host: " + target.hostHeader() + "\r\n"
+                    + "User-Agent: asyncore-samples\r\n"
+                    + "Accept-Encoding: identity\r\n"
+                    + "Connection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            idleTimer = map().callLater(idleTimeout, this::checkIdle);
+        } catch (IOException | RuntimeException e) {
+            handleError(e);
+        }
+    }
+
+    private void checkIdle() {
+        if (finished) {
+            return;
+        }
+        long idle = System.nanoTime() - lastActivity;
+        long left = idleTimeout.toNanos() - idle;
+        if (left > 0) {
+            idleTimer = map().callLater(Duration.ofNanos(left), this::checkIdle);
+            return;
+        }
+        fail(new HttpException("timed out: no data from " + Failures.format(addr()) + " for "
+                + idleTimeout.toMillis() / 1000.0 + " s while fetching " + url));
+    }
+
+    @Override
+    public void handleConnect() {
+        lastActivity = System.nanoTime();
+    }
+
+    @Override
+    public void handleWrite() throws IOException {
+        super.handleWrite();
+        lastActivity = System.nanoTime();
+    }
+
+    @Override
+    public void handleRead() throws IOException {
+        int n = recv(readBuffer.clear());
+        if (n <= 0 || finished) {
+            return; // nothing yet, or end of stream (handleClose ran)
+        }
+        lastActivity = System.nanoTime();
+        if (parser.feed(readBuffer.flip())) {
+            succeed();
+        }
+    }
+
+    @Override
+    public void handleClose() {
+        if (finished) {
+            close();
+            return;
+        }
+        try {
+            parser.endOfStream();
+            succeed();
+        } catch (HttpException e) {
+            fail(e);
+        }
+    }
+
+    @Override
+    public void handleError(Throwable error) {
+        if (finished) { // the consumer threw from done() or failed(): nobody left to tell but the log
+            logInfo("the consumer of " + url + " failed: " + Failures.describe(error, null), "error");
+            return;
+        }
+        fail(error instanceof HttpException h ? h : new HttpException(Failures.describe(error, addr())));
+    }
+
+    private void succeed() {
+        if (finish()) {
+            consumer.done();
+        }
+    }
+
+    private void fail(HttpException error) {
+        if (finish()) {
+            consumer.failed(error);
+        }
+    }
+
+    /** Ends the request once; true the first time. */
+    private boolean finish() {
+        if (finished) {
+            return false;
+        }
+        finished = true;
+        if (idleTimer != null) {
+            idleTimer.cancel();
+        }
+        close();
+        return true;
+    }
+}

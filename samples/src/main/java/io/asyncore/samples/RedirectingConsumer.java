@@ -1,0 +1,120 @@
+package io.asyncore.samples;
+
+import io.asyncore.SocketMap;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * An {@link HttpConsumer} that follows redirects (301, 302, 303, 307 and 308 with a
+ * {@code Location}) by starting a new {@link AsyncHttp} request in the same map, and hands the
+ * final response to its target. A redirect's own body is discarded. These samples only send
+ * {@code GET}, so 303's switch to {@code GET} and 307/308's keeping of the method are the same here.
+ *
+ * <pre>{@code
+ * RedirectingConsumer redirecting = new RedirectingConsumer(target, map);
+ * redirecting.start(URI.create("http://127.0.0.1:8080/old"));
+ * }</pre>
+ *
+ * <p>Threading: for the thread that runs {@code map}.
+ *
+ * <p>Errors: more than the hop limit of redirects, a redirect back to a URL already visited, or a
+ * bad {@code Location} reach the target's {@link HttpConsumer#failed} with a one-line message.
+ */
+public class RedirectingConsumer implements HttpConsumer {
+    /** Redirects followed at most, by default. */
+    public static final int DEFAULT_MAX_REDIRECTS = 5;
+    private static final Set<Integer> REDIRECTS = Set.of(301, 302, 303, 307, 308);
+
+    private final HttpConsumer target;
+    private final SocketMap map;
+    private final int maxRedirects;
+    private final Duration idleTimeout;
+    private final List<URI> chain = new ArrayList<>();
+    private URI next;
+    private HttpException badLocation;
+
+    /** Follows up to {@value #DEFAULT_MAX_REDIRECTS} redirects with the default idle timeout. */
+    public RedirectingConsumer(HttpConsumer target, SocketMap map) {
+        this(target, map, DEFAULT_MAX_REDIRECTS, AsyncHttp.DEFAULT_IDLE_TIMEOUT);
+    }
+
+    /**
+     * Follows up to {@code maxRedirects} redirects, each request with {@code idleTimeout}.
+     *
+     * @throws IllegalArgumentException if {@code maxRedirects} is negative
+     */
+    public RedirectingConsumer(HttpConsumer target, SocketMap map, int maxRedirects, Duration idleTimeout) {
+        if (maxRedirects < 0) {
+            throw new IllegalArgumentException("maxRedirects < 0: " + maxRedirects);
+        }
+        this.target = Objects.requireNonNull(target, "target");
+        this.map = map;
+        this.maxRedirects = maxRedirects;
+        this.idleTimeout = Objects.requireNonNull(idleTimeout, "idleTimeout");
+    }
+
+    /** Starts the first request. */
+    public AsyncHttp start(URI url) {
+        chain.add(url);
+        return AsyncHttp.get(url, this, map, idleTimeout);
+    }
+
+    /** Every URL requested so far, the first one first. */
+    public List<URI> chain() {
+        return List.copyOf(chain);
+    }
+
+    @Override
+    public void response(HttpResponseHead head) {
+        Optional<String> location = head.header("Location");
+        if (!REDIRECTS.contains(head.code()) || location.isEmpty()) {
+            target.response(head);
+            return;
+        }
+        try {
+            next = head.url().resolve(location.get().strip());
+        } catch (IllegalArgumentException e) {
+            badLocation = new HttpException(head.statusLine() + " from " + head.url() + " has an invalid Location "
+                    + ResponseParser.quote(location.get()));
+            next = head.url();
+        }
+    }
+
+    @Override
+    public void feed(byte[] data) {
+        if (next == null) {
+            target.feed(data);
+        }
+    }
+
+    @Override
+    public void done() {
+        if (next == null) {
+            target.done();
+            return;
+        }
+        URI to = next;
+        next = null;
+        if (badLocation != null) {
+            target.failed(badLocation);
+        } else if (chain.contains(to)) {
+            target.failed(new HttpException("redirect loop: " + chain.get(chain.size() - 1) + " redirects to " + to
+                    + ", which was already visited (after " + (chain.size() - 1) + " redirects)"));
+        } else if (chain.size() > maxRedirects) {
+            target.failed(new HttpException("too many redirects: stopped after " + maxRedirects + " (from "
+                    + chain.get(0) + ", the last one to " + to + ")"));
+        } else {
+            start(to);
+        }
+    }
+
+    @Override
+    public void failed(HttpException error) {
+        target.failed(error);
+    }
+}
