@@ -104,7 +104,7 @@ public class RedirectingConsumer implements HttpConsumer {
             target.failed(badLocation);
         } else if (chain.contains(to)) {
             target.failed(new HttpException("redirect loop: " + chain.get(chain.size() - 1) + " redirects to " + to
-                    + ", which was already visited (after " + (chain.size() - 1) + " redirects)"));
+                    + ", which was already visited (after " + (chain.size() - 1) + (chain.size() == 2 ? " redirect)" : " redirects)")));
         } else if (chain.size() > maxRedirects) {
             target.failed(new HttpException("too many redirects: stopped after " + maxRedirects + " (from "
                     + chain.get(0) + ", the last one to " + to + ")"));

@@ -135,7 +135,7 @@ class AsyncHttpTest {
     void redirectLoopIsDetected() {
         String message = failure(jdk.url("/loop/a"), Duration.ofSeconds(10));
         assertEquals("redirect loop: " + jdk.url("/loop/b") + " redirects to " + jdk.url("/loop/a")
-                + ", which was already visited (after 1 redirects)", message);
+                + ", which was already visited (after 1 redirect)", message);
     }
 
     @Test
