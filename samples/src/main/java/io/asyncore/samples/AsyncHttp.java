@@ -10,7 +10,6 @@ import java.net.StandardProtocolFamily;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -105,11 +104,7 @@ public final class AsyncHttp extends DispatcherWithSend {
             }
             createSocket(address.getAddress() instanceof Inet6Address ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
             connect(address);
-            send(("GET " + target.requestTarget() + " HTTP/1.1\r\n"
-                    + "Host: " + target.hostHeader() + "\r\n"
-                    + "User-Agent: asyncore-samples\r\n"
-                    + "Accept-Encoding: identity\r\n"
-                    + "Connection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            send(target.getRequest());
             idleTimer = map().callLater(idleTimeout, this::checkIdle);
         } catch (IOException | RuntimeException e) {
             handleError(e);

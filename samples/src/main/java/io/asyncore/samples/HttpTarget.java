@@ -14,6 +14,15 @@ import java.util.Locale;
  */
 record HttpTarget(String host, int port, String requestTarget, String hostHeader) {
 
+    /** The bytes of a {@code GET} of this target on a connection used once. */
+    byte[] getRequest() {
+        return ("GET " + requestTarget + " HTTP/1.1\r\n"
+                + "Host: " + hostHeader + "\r\n"
+                + "User-Agent: asyncore-samples\r\n"
+                + "Accept-Encoding: identity\r\n"
+                + "Connection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+
     /** Parses a URL typed by a user. */
     static URI parseUrl(String text) throws HttpException {
         try {

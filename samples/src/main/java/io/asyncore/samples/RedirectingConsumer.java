@@ -6,8 +6,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
-import java.util.Set;
 
 /**
  * An {@link HttpConsumer} that follows redirects (301, 302, 303, 307 and 308 with a
@@ -28,7 +26,6 @@ import java.util.Set;
 public class RedirectingConsumer implements HttpConsumer {
     /** Redirects followed at most, by default. */
     public static final int DEFAULT_MAX_REDIRECTS = 5;
-    private static final Set<Integer> REDIRECTS = Set.of(301, 302, 303, 307, 308);
 
     private final HttpConsumer target;
     private final SocketMap map;
@@ -71,17 +68,14 @@ public class RedirectingConsumer implements HttpConsumer {
 
     @Override
     public void response(HttpResponseHead head) {
-        Optional<String> location = head.header("Location");
-        if (!REDIRECTS.contains(head.code()) || location.isEmpty()) {
-            target.response(head);
-            return;
-        }
         try {
-            next = head.url().resolve(location.get().strip());
-        } catch (IllegalArgumentException e) {
-            badLocation = new HttpException(head.statusLine() + " from " + head.url() + " has an invalid Location "
-                    + ResponseParser.quote(location.get()));
+            next = Redirects.target(head).orElse(null);
+        } catch (HttpException e) {
+            badLocation = e;
             next = head.url();
+        }
+        if (next == null) {
+            target.response(head);
         }
     }
 
@@ -100,17 +94,16 @@ public class RedirectingConsumer implements HttpConsumer {
         }
         URI to = next;
         next = null;
-        if (badLocation != null) {
-            target.failed(badLocation);
-        } else if (chain.contains(to)) {
-            target.failed(new HttpException("redirect loop: " + chain.get(chain.size() - 1) + " redirects to " + to
-                    + ", which was already visited (after " + (chain.size() - 1) + (chain.size() == 2 ? " redirect)" : " redirects)")));
-        } else if (chain.size() > maxRedirects) {
-            target.failed(new HttpException("too many redirects: stopped after " + maxRedirects + " (from "
-                    + chain.get(0) + ", the last one to " + to + ")"));
-        } else {
-            start(to);
+        try {
+            if (badLocation != null) {
+                throw badLocation;
+            }
+            Redirects.check(chain, to, maxRedirects);
+        } catch (HttpException e) {
+            target.failed(e);
+            return;
         }
+        start(to);
     }
 
     @Override
