@@ -5,4 +5,5 @@
  */
 module io.asyncore {
     exports io.asyncore;
+    exports io.asyncore.chat;
 }

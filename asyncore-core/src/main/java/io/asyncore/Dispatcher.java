@@ -14,6 +14,7 @@ import java.net.UnixDomainSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
+import java.nio.channels.FileChannel;
 import java.nio.channels.NetworkChannel;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.SelectableChannel;
@@ -330,9 +331,14 @@ public class Dispatcher {
         Objects.requireNonNull(family, "family");
         Objects.requireNonNull(type, "type");
         SelectableChannel sc = type == SocketType.STREAM ? SocketChannel.open(family) : DatagramChannel.open(family);
-        sc.configureBlocking(false);
-        this.family = family;
-        setSocket((NetworkChannel) sc);
+        try {
+            sc.configureBlocking(false);
+            this.family = family;
+            setSocket((NetworkChannel) sc);
+        } catch (IOException | RuntimeException e) {
+            sc.close();
+            throw e;
+        }
     }
 
     /**
@@ -557,6 +563,33 @@ public class Dispatcher {
             return ch.write(data);
         } catch (IOException | RuntimeException e) {
             if (Disconnects.isDisconnect(e)) {
+                handleClose();
+                return 0;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Sends up to {@code count} bytes of {@code file}, from {@code position}, straight from the file
+     * to the socket ({@link FileChannel#transferTo}: zero copy where the OS allows), under
+     * {@link #send(byte[])}'s rules. The file's own position is not used or changed.
+     *
+     * @return the bytes sent; 0 if the kernel buffer is full, the connect is still pending, or the
+     *     peer went away (then {@link #handleClose()} has run)
+     * @throws IllegalStateException if the dispatcher was closed or has no socket
+     * @throws IOException if reading the file fails (a closed file is not mistaken for a gone peer)
+     */
+    public long sendFile(FileChannel file, long position, long count) throws IOException {
+        Objects.requireNonNull(file, "file");
+        WritableByteChannel ch = writableChannel("sendFile()");
+        if (connecting && !connected) {
+            return 0;
+        }
+        try {
+            return file.transferTo(position, count, ch);
+        } catch (IOException | RuntimeException e) {
+            if (file.isOpen() && Disconnects.isDisconnect(e)) {
                 handleClose();
                 return 0;
             }

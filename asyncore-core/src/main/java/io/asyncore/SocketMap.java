@@ -29,6 +29,11 @@ import java.util.function.Consumer;
  * another thread while a loop runs fail with {@link IllegalStateException}. From other threads use
  * {@link #execute(Runnable)} (and {@link #callLater}, which is safe from any thread).
  *
+ * <h2>Interruption</h2>
+ * Interrupting the thread that runs the loop leaves the loop at the end of the current pass with
+ * {@link ExitNow}, the interrupt status still set (Python's {@code KeyboardInterrupt} leaves its
+ * loop the same way). The dispatchers stay as they were.
+ *
  * <h2>Lifetime</h2>
  * The map owns a {@link Selector}. {@link #close()} closes every dispatcher and the selector; a map
  * made for a test or a short-lived loop should be closed. The global map
@@ -58,6 +63,8 @@ public final class SocketMap implements AutoCloseable {
     private volatile Thread owner;
     private int ownerDepth;
     private boolean inPass;
+    /** A key was cancelled since the last select, so its channel's descriptor is not released yet. */
+    private boolean cancelledSinceSelect;
     private boolean closed;
 
     // The keys selected in the current pass and their ready sets, reused from pass to pass.
@@ -223,6 +230,10 @@ public final class SocketMap implements AutoCloseable {
             select(waitNanos(timeoutNanos));
             dispatch(usePoll);
             runTasksAndTimers();
+            if (Thread.currentThread().isInterrupted()) {
+                // The selector returns at once while the flag is set: without this the loop would spin.
+                throw new ExitNow("the loop thread was interrupted; its interrupt status is left set");
+            }
         } finally {
             inPass = false;
         }
@@ -284,6 +295,7 @@ public final class SocketMap implements AutoCloseable {
 
     private void select(long waitNanos) {
         readyCount = 0;
+        cancelledSinceSelect = false; // every select deregisters the cancelled keys
         try {
             if (waitNanos == 0) {
                 selector.selectNow(collector);
@@ -383,7 +395,9 @@ public final class SocketMap implements AutoCloseable {
     }
 
     private void runTasksAndTimers() {
-        wakeupPending.set(false);
+        if (wakeupPending.get()) { // a read is cheaper than a store on every pass
+            wakeupPending.set(false);
+        }
         Runnable task;
         for (int budget = TASKS_PER_PASS; budget > 0 && (task = tasks.poll()) != null; budget--) {
             runGuarded(task, "task");
@@ -433,6 +447,16 @@ public final class SocketMap implements AutoCloseable {
         }
     }
 
+    /** Keys registered with the selector, cancelled ones not yet deregistered included. For tests. */
+    int registeredKeyCount() {
+        return selector.keys().size();
+    }
+
+    /** Timers in the heap, cancelled ones not yet dropped included. For tests. */
+    int timerCount() {
+        return timers.size();
+    }
+
     // ---------------------------------------------------------------- membership
 
     void add(Dispatcher d) {
@@ -469,6 +493,7 @@ public final class SocketMap implements AutoCloseable {
         SelectionKey key = d.key;
         if (key != null) {
             key.cancel();
+            cancelledSinceSelect = true;
             d.key = null;
             d.ops = 0;
         }
@@ -483,13 +508,15 @@ public final class SocketMap implements AutoCloseable {
 
     /**
      * Lets the selector release the channels of cancelled keys now. The JDK closes a registered
-     * channel's descriptor only when its key is deregistered, which happens in a select; outside a
-     * running loop no select may come, so closing a dispatcher would leave its descriptor open.
-     * Readiness seen here is ignored: the selector is level-triggered and reports it again.
+     * channel's descriptor only when its key is deregistered, which happens in a select; when no
+     * select follows (the loop returned, or no loop runs), a closed dispatcher's descriptor would
+     * stay open and its peer would never see end of stream. Called when a dispatcher closes outside
+     * a pass and whenever a loop or pass hands control back. Readiness seen here is ignored: the
+     * selector is level-triggered and reports it again.
      */
     void releaseCancelledKeys() {
-        if (closed || inPass) {
-            return; // the pass's next select does it
+        if (!cancelledSinceSelect || closed || inPass) {
+            return; // nothing to release, or the pass's next select does it
         }
         Thread t = owner;
         if (t != null && t != Thread.currentThread()) {
@@ -497,6 +524,7 @@ public final class SocketMap implements AutoCloseable {
         }
         try {
             selector.selectNow(key -> { });
+            cancelledSinceSelect = false;
         } catch (IOException e) {
             LOGGER.log(Level.WARNING, "releasing closed channels failed", e);
         }
@@ -529,6 +557,9 @@ public final class SocketMap implements AutoCloseable {
     }
 
     void exit() {
+        if (ownerDepth == 1) {
+            releaseCancelledKeys();
+        }
         if (--ownerDepth == 0) {
             owner = null;
         }

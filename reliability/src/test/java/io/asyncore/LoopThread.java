@@ -1,0 +1,64 @@
+package io.asyncore;
+
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/** Runs a SocketMap's loop on a thread of its own for a test; {@link #close()} stops it and closes the map. */
+final class LoopThread implements AutoCloseable {
+    final SocketMap map = new SocketMap();
+    private final Thread thread;
+    private final CompletableFuture<Throwable> ended = new CompletableFuture<>();
+
+    LoopThread(String name) {
+        thread = new Thread(() -> {
+            try {
+                while (true) {
+                    map.runPass(Duration.ofSeconds(1), false);
+                }
+            } catch (ExitNow stop) {
+                ended.complete(null);
+            } catch (Throwable t) {
+                ended.complete(t);
+            }
+        }, name);
+        thread.start();
+    }
+
+    /** Runs single passes of {@code map} on the calling thread until {@code done} holds; fails after 120 s. */
+    static void loopUntil(SocketMap map, java.util.function.BooleanSupplier done) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("not done within 120 s");
+            }
+            Asyncore.loop(Duration.ofMillis(50), false, map, 1);
+        }
+    }
+
+    /** Runs {@code task} on the loop thread and returns its result. */
+    <T> T call(Callable<T> task) throws Exception {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        map.execute(() -> {
+            try {
+                f.complete(task.call());
+            } catch (Throwable t) {
+                f.completeExceptionally(t);
+            }
+        });
+        return f.get(30, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() throws Exception {
+        map.execute(() -> {
+            map.close();
+            throw new ExitNow("test done");
+        });
+        Throwable t = ended.get(30, TimeUnit.SECONDS);
+        if (t != null) {
+            throw new AssertionError("the loop thread failed", t);
+        }
+    }
+}
