@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
+import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.time.Duration;
@@ -267,7 +268,7 @@ public final class SocketMap implements AutoCloseable {
             SelectionKey key = d.key;
             if (key == null) {
                 if (ops != 0) {
-                    d.key = d.channel.register(selector, ops, d);
+                    d.key = register(d.channel, ops, d);
                     d.ops = ops;
                 }
             } else if (ops != d.ops) {
@@ -279,6 +280,19 @@ public final class SocketMap implements AutoCloseable {
         } catch (Throwable t) {
             d.handleError(t);
         }
+    }
+
+    /**
+     * Registers a channel that may have left another dispatcher of this map moments ago (its
+     * {@code delChannel()}, then {@code new SomeDispatcher(channel, map)}): the selector forgets a
+     * cancelled key only in a select, and until then refuses to register the channel again.
+     */
+    private SelectionKey register(SelectableChannel channel, int ops, Dispatcher d) throws IOException {
+        SelectionKey stale = channel.keyFor(selector);
+        if (stale != null && !stale.isValid()) {
+            selectDiscarding();
+        }
+        return channel.register(selector, ops, d);
     }
 
     private long waitNanos(long timeoutNanos) {
@@ -523,11 +537,22 @@ public final class SocketMap implements AutoCloseable {
             return;
         }
         try {
-            selector.selectNow(key -> { });
-            cancelledSinceSelect = false;
+            selectDiscarding();
         } catch (IOException e) {
             LOGGER.log(Level.WARNING, "releasing closed channels failed", e);
         }
+    }
+
+    /**
+     * A selectNow whose readiness is ignored (the selector is level-triggered and reports it
+     * again), only to let the selector drop cancelled keys. It may swallow the wake-up of an
+     * {@link #execute}; clearing the flag afterwards lets the next execute wake the selector again,
+     * and tasks already queued are seen by the next pass's wait.
+     */
+    private void selectDiscarding() throws IOException {
+        selector.selectNow(key -> { });
+        cancelledSinceSelect = false;
+        wakeupPending.set(false);
     }
 
     ByteBuffer readBuffer(int size) {

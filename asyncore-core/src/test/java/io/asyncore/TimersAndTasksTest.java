@@ -232,4 +232,44 @@ class TimersAndTasksTest {
         assertTrue(h.isDone());
         assertFalse(h.cancel());
     }
+
+    @Test
+    void aTaskStillWakesTheLoopAfterAnInternalSelectSwallowedAPendingWakeUp() throws Exception {
+        java.nio.channels.SocketChannel[] pair;
+        try (java.nio.channels.ServerSocketChannel l = java.nio.channels.ServerSocketChannel.open()
+                .bind(new java.net.InetSocketAddress("127.0.0.1", 0))) {
+            java.nio.channels.SocketChannel remote = java.nio.channels.SocketChannel.open(l.getLocalAddress());
+            pair = new java.nio.channels.SocketChannel[] {l.accept(), remote};
+        }
+        Dispatcher first = new Servers.Sink(pair[0], map);
+        Asyncore.poll(Duration.ZERO, map); // registers the channel with the selector
+        AtomicReference<Thread> loopThread = new AtomicReference<>();
+        CompletableFuture<Void> loop = CompletableFuture.runAsync(() -> {
+            loopThread.set(Thread.currentThread());
+            Asyncore.loop(Duration.ofSeconds(60), false, map);
+        });
+        CountDownLatch handedOver = new CountDownLatch(1);
+        map.execute(() -> {
+            // Posted from the loop and run in this same drain: the wake-up flag is left set,
+            // its selector wake-up still pending.
+            map.execute(() -> { });
+            // The next pass registers the channel again while its old key is cancelled: an
+            // internal select that swallows that pending wake-up.
+            first.delChannel();
+            new Servers.Sink(pair[0], map);
+            handedOver.countDown();
+        });
+        assertTrue(handedOver.await(10, TimeUnit.SECONDS));
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (java.util.Arrays.stream(loopThread.get().getStackTrace()).noneMatch(f -> f.getClassName().contains("EPoll"))) {
+            assertTrue(System.nanoTime() < until, "the loop thread never waited in the selector");
+            Thread.onSpinWait();
+        }
+        CountDownLatch ran = new CountDownLatch(1);
+        map.execute(ran::countDown);
+        assertTrue(ran.await(10, TimeUnit.SECONDS), "the task waited for the loop's 60 s timeout");
+        map.execute(() -> Asyncore.closeAll(map, false));
+        loop.get(10, TimeUnit.SECONDS);
+        pair[1].close();
+    }
 }

@@ -1,0 +1,711 @@
+package io.asyncore.coroutines
+
+import io.asyncore.Dispatcher
+import io.asyncore.SocketMap
+import java.io.EOFException
+import java.io.IOException
+import java.net.Inet6Address
+import java.net.InetSocketAddress
+import java.net.ProtocolFamily
+import java.net.SocketAddress
+import java.net.StandardProtocolFamily
+import java.net.UnixDomainSocketAddress
+import java.net.UnknownHostException
+import java.nio.ByteBuffer
+import java.nio.channels.SocketChannel
+import kotlin.coroutines.resume
+import kotlin.coroutines.resumeWithException
+import kotlinx.coroutines.CancellableContinuation
+import kotlinx.coroutines.CancellationException
+import kotlinx.coroutines.NonCancellable
+import kotlinx.coroutines.suspendCancellableCoroutine
+import kotlinx.coroutines.withContext
+
+/**
+ * A TCP (or Unix-domain stream) connection served by a [SocketMap]'s loop, with suspending reads
+ * and writes: asyncore's dispatcher and asynchat's terminators, as suspend functions. Make one
+ * with [connect], or wrap a connected channel (for example one a callback server accepted) with
+ * the constructor; [SuspendingServer] hands them out as a `Flow`.
+ *
+ * ```
+ * val socket = SuspendingSocket.connect(InetSocketAddress("127.0.0.1", 7007))
+ * socket.write("ping\n".encodeToByteArray())
+ * val line = socket.readUntil("\n", maxLength = 1024)
+ * socket.close()
+ * ```
+ *
+ * ## Interest
+ * The socket asks the loop only for what a coroutine waits for: it is read-interested only while
+ * a reader is suspended, and write-interested only while output is buffered or a connect is
+ * pending. An idle socket costs the loop nothing per pass. Every operation is tried first and
+ * suspends only when the kernel would block.
+ *
+ * ## Threading
+ * The suspend functions may be called from a coroutine on any dispatcher: they run on the loop
+ * (hopping there and back when called from, say, `Dispatchers.IO`), so they never race with the
+ * loop or with callback dispatchers of the same map. [close] is safe from any thread. The
+ * constructor must run on the loop thread (or while no thread drives the map).
+ *
+ * ## One reader, one writer
+ * At most one read may be in progress at a time, and at most one writer may be suspended
+ * (a [write] above the high-water mark, [flush], [shutdownOutput]). A second one fails at once with
+ * [IllegalStateException] saying so; serialise them (one coroutine per direction, or a `Mutex`).
+ *
+ * ## Cancellation
+ * - A read cancelled while suspended consumes nothing: bytes already received stay buffered and the
+ *   next read returns them (also for [readExactly] and [readUntil], which keep a partial result
+ *   buffered until it is complete).
+ * - A [write] is all-or-nothing: once it reaches the loop its bytes are sent or buffered in full,
+ *   before it suspends. Cancelling it while it waits for the buffer to drain only stops the wait:
+ *   the bytes are still sent, in order. (Cancelled before it reached the loop, it sent nothing.)
+ * - A cancelled [connect] closes the half-open socket.
+ * - Cancellation removes the waiter and its interest; it never closes an open connection.
+ *
+ * ## Errors
+ * [close] (or the map closing, or a failed write) resumes every waiting coroutine with
+ * [SocketClosedException]; later calls throw it too, with the original failure as its cause.
+ * I/O errors of the operation itself (connection reset, refused) are thrown as they come.
+ *
+ * ## Subclassing
+ * The class is open so a protocol can add its own suspend functions on top (`readLine`,
+ * `readFrame`, ...) and construct its type from an accepted channel; override [onClose] to hear
+ * about the close on the loop thread. The loop-facing handlers stay internal: the callback way to
+ * drive a connection is a `Dispatcher` subclass, reached through [detach].
+ */
+public open class SuspendingSocket private constructor(
+    /** The map whose loop serves this socket. */
+    public val map: SocketMap,
+    channel: SocketChannel?,
+) : AutoCloseable {
+
+    /**
+     * Serves an already connected [channel] in [map]: the bridge from callback code, such as a
+     * callback server's `handleAccepted`. The channel is switched to non-blocking mode.
+     *
+     * Threading: on the loop thread (for example inside a handler), or while no thread drives the map.
+     *
+     * @throws IllegalArgumentException if the channel is not connected
+     * @throws IllegalStateException if another thread is running the map's loop
+     */
+    public constructor(channel: SocketChannel, map: SocketMap) : this(map, requireConnected(channel))
+
+    // Input: bytes received and not yet returned live in inBuf[inStart until inEnd].
+    private var inBuf: ByteArray = EMPTY
+    private var inStart = 0
+    private var inEnd = 0
+    private var eof = false
+    private var reader: Any? = null
+    private var readWaiter: CancellableContinuation<Unit>? = null
+
+    // Output: buffered chunks, oldest first.
+    private val out = ArrayDeque<ByteBuffer>()
+    private var outBytes = 0L
+    private var writeWaiter: CancellableContinuation<Unit>? = null
+    private var wakeWriterAt = 0L
+    private var outputShut = false
+
+    private var connectWaiter: CancellableContinuation<Unit>? = null
+
+    @Volatile
+    private var closedBy: SocketClosedException? = null
+
+    @Volatile
+    private var lowWater = DEFAULT_LOW_WATER
+
+    @Volatile
+    private var highWater = DEFAULT_HIGH_WATER
+
+    private val events = Events(channel)
+
+    /** True until the socket is closed or detached. Safe from any thread. */
+    public val isOpen: Boolean get() = closedBy == null
+
+    /** The local address, or null if unbound or closed. Safe from any thread. */
+    public val localAddress: SocketAddress? get() = runCatching { channel()?.localAddress }.getOrNull()
+
+    /** The peer's address, or null if not connected or closed. Safe from any thread. */
+    public val remoteAddress: SocketAddress? get() = runCatching { channel()?.remoteAddress }.getOrNull()
+
+    /** Bytes buffered for sending and not yet taken by the kernel. A snapshot; exact on the loop thread. */
+    public val pendingOutput: Long get() = outBytes
+
+    /**
+     * Sets when [write] suspends: once more than [high] bytes are buffered for sending, until at most
+     * [low] remain. Defaults: 16 KiB and 64 KiB. Safe from any thread; applies to the next write.
+     *
+     * @throws IllegalArgumentException unless `0 <= low <= high`
+     */
+    public fun setWriteWaterMarks(low: Int, high: Int) {
+        require(low in 0..high) { "need 0 <= low <= high, got low=$low high=$high" }
+        lowWater = low
+        highWater = high
+    }
+
+    // ------------------------------------------------------------------ reading
+
+    /**
+     * Reads what is available into [dst] (at least one byte), suspending until something arrives.
+     *
+     * @return the number of bytes read, -1 at end of stream, 0 only if [dst] has no room
+     * @throws SocketClosedException if the socket is or gets closed
+     * @throws IllegalStateException if another read is in progress
+     */
+    public suspend fun read(dst: ByteBuffer): Int = reading(
+        "read(ByteBuffer)",
+        need = { !dst.hasRemaining() || available() > 0 },
+        take = {
+            val n = minOf(dst.remaining(), available())
+            if (n == 0 && dst.hasRemaining()) {
+                -1
+            } else {
+                dst.put(inBuf, inStart, n)
+                consume(n)
+                n
+            }
+        },
+    )
+
+    /**
+     * Reads between 1 and [max] bytes: what has arrived, suspending until something does.
+     *
+     * @return the bytes; an empty array at end of stream
+     * @throws IllegalArgumentException if [max] is not positive
+     */
+    public suspend fun readUpTo(max: Int): ByteArray {
+        require(max > 0) { "max <= 0: $max" }
+        return reading("readUpTo", need = { available() > 0 }, take = { take(minOf(max, available())) })
+    }
+
+    /**
+     * Reads exactly [n] bytes (asynchat's numeric terminator), suspending until all have arrived.
+     * Bytes arrive into the socket's buffer and are returned only when complete, so a cancelled or
+     * failed call loses none of them.
+     *
+     * @throws EOFException if the stream ends first; the bytes received stay buffered for [readUpTo]
+     * @throws IllegalArgumentException if [n] is negative
+     */
+    public suspend fun readExactly(n: Int): ByteArray {
+        require(n >= 0) { "n < 0: $n" }
+        return reading("readExactly", need = { available() >= n }, take = {
+            if (available() < n) {
+                throw EOFException("end of stream after ${available()} of $n bytes; they stay buffered for readUpTo()")
+            }
+            take(n)
+        })
+    }
+
+    /**
+     * Reads up to [delimiter] (asynchat's string terminator) and returns the bytes before it; the
+     * delimiter itself is consumed and not returned. Bytes after it stay buffered for the next read.
+     *
+     * @param maxLength the longest result accepted; a peer that sends more without a delimiter
+     *   gets an [IOException] rather than unbounded buffering
+     * @throws IOException if no delimiter comes within [maxLength] bytes (the bytes stay buffered)
+     * @throws EOFException if the stream ends before the delimiter (the bytes stay buffered)
+     * @throws IllegalArgumentException if [delimiter] is empty or [maxLength] negative
+     */
+    public suspend fun readUntil(delimiter: ByteArray, maxLength: Int): ByteArray {
+        require(delimiter.isNotEmpty()) { "delimiter is empty: pass at least one byte" }
+        require(maxLength >= 0) { "maxLength < 0: $maxLength" }
+        val delim = delimiter.copyOf()
+        var scanned = 0 // offsets (from inStart) before this cannot start a delimiter
+        var found = -1
+        return reading("readUntil", need = {
+            val at = indexOf(delim, scanned)
+            val avail = available()
+            when {
+                at > maxLength || (at < 0 && avail >= maxLength + delim.size) -> throw IOException(
+                    "no delimiter within maxLength=$maxLength bytes ($avail buffered, left for readUpTo()); " +
+                        "raise maxLength if such long records are expected",
+                )
+                at >= 0 -> {
+                    found = at
+                    true
+                }
+                else -> {
+                    scanned = maxOf(0, avail - delim.size + 1)
+                    false
+                }
+            }
+        }, take = {
+            if (found < 0) {
+                throw EOFException("end of stream before the delimiter; ${available()} bytes stay buffered for readUpTo()")
+            }
+            take(found).also { consume(delim.size) }
+        })
+    }
+
+    /** [readUntil] with a UTF-8 delimiter, such as `"\r\n"`. */
+    public suspend fun readUntil(delimiter: String, maxLength: Int): ByteArray =
+        readUntil(delimiter.encodeToByteArray(), maxLength)
+
+    // ------------------------------------------------------------------ writing
+
+    /**
+     * Sends [src] from its position to its limit: tries the kernel first and buffers the rest, then
+     * suspends while more than the high-water mark is buffered, until the low-water mark is reached
+     * (see [setWriteWaterMarks]). On return the bytes are sent or buffered, not necessarily
+     * delivered: [flush] waits until the kernel has them all. [src] is consumed (its position
+     * reaches its limit) and may be reused afterwards.
+     *
+     * Cancellation: see the class notes; a write is all-or-nothing.
+     *
+     * @throws SocketClosedException if the socket is or gets closed
+     * @throws IllegalStateException after [shutdownOutput], or if another writer is suspended
+     * @throws IOException if the peer reset the connection
+     */
+    public suspend fun write(src: ByteBuffer): Unit = onLoop(map) {
+        checkWriter("write")
+        if (out.isEmpty()) {
+            channel()!!.write(src)
+        }
+        if (src.hasRemaining()) {
+            val copy = ByteBuffer.allocate(src.remaining())
+            copy.put(src).flip()
+            out.addLast(copy)
+            outBytes += copy.remaining()
+            events.changed()
+        }
+        if (outBytes > highWater) {
+            awaitDrain(lowWater.toLong())
+        }
+    }
+
+    /** [write] of `src[offset until offset + length]`. */
+    public suspend fun write(src: ByteArray, offset: Int = 0, length: Int = src.size - offset) {
+        write(ByteBuffer.wrap(src, offset, length))
+    }
+
+    /**
+     * Suspends until every buffered byte has been handed to the kernel. Cancelling it stops the wait;
+     * the bytes are still sent.
+     *
+     * @throws SocketClosedException if the socket is or gets closed
+     * @throws IllegalStateException if another writer is suspended
+     */
+    public suspend fun flush(): Unit = onLoop(map) { flushOnLoop("flush") }
+
+    /**
+     * Flushes, then half-closes: the peer reads end of stream, and this socket can still read what
+     * the peer sends. Later writes fail. Idempotent. Cancelled while flushing, the output stays open
+     * (and the buffered bytes are still sent).
+     *
+     * @throws SocketClosedException if the socket is or gets closed
+     * @throws IllegalStateException if another writer is suspended
+     */
+    public suspend fun shutdownOutput(): Unit = onLoop(map) {
+        if (!outputShut) {
+            flushOnLoop("shutdownOutput")
+            channel()!!.shutdownOutput()
+            outputShut = true
+        }
+    }
+
+    // ------------------------------------------------------------------ ownership
+
+    /**
+     * Closes the connection: waiting coroutines resume with [SocketClosedException], buffered
+     * output is dropped (call [flush] first to send it). Idempotent. Safe from any thread: off the
+     * loop thread the close is posted to the loop and happens there at the end of the current or
+     * next pass (if no thread drives the map, when it is next driven or closed).
+     */
+    override fun close() {
+        if (map.inLoop()) {
+            events.close()
+        } else {
+            map.execute { events.close() }
+        }
+    }
+
+    /**
+     * Hands the connection over to callback code: flushes buffered output, takes the socket out of
+     * the map without closing it, and returns the channel with any bytes already read ahead. This
+     * socket counts as closed afterwards (and [onClose] is not called). Typical use:
+     * `val d = socket.detach()`, then `MyDispatcher(d.channel, map)`, handing it `d.readAhead` as
+     * input it has not seen yet. A caller cancelled on its way back from the loop gets no channel,
+     * so it is closed rather than leaked.
+     *
+     * @throws IllegalStateException if a read is in progress or another writer is suspended
+     * @throws SocketClosedException if the socket is closed
+     */
+    public suspend fun detach(): Detached = makeOnLoop(map, { it.channel.close() }) {
+        check(reader == null) { "detach() while a read is in progress: let it finish or cancel it first" }
+        flushOnLoop("detach")
+        check(reader == null) { "detach() while a read is in progress: let it finish or cancel it first" }
+        val channel = channel()!!
+        val ahead = inBuf.copyOfRange(inStart, inEnd)
+        closedBy = SocketClosedException("this socket was detached; its channel belongs to new code now")
+        inBuf = EMPTY
+        inStart = 0
+        inEnd = 0
+        events.delChannel()
+        Detached(channel, ahead)
+    }
+
+    override fun toString(): String = "SuspendingSocket[${events}]"
+
+    // ------------------------------------------------------------------ loop side
+
+    internal val readInterested: Boolean get() = events.readable()
+    internal val writeInterested: Boolean get() = events.writable()
+    internal val bufferedInput: Int get() = available()
+    internal val inputCapacity: Int get() = inBuf.size
+    internal val writerWaiting: Boolean get() = writeWaiter != null
+
+    private fun channel(): SocketChannel? = events.socket() as SocketChannel?
+
+    private fun checkOpen(what: String) {
+        closedBy?.let { throw SocketClosedException("$what on a closed socket: ${it.message}", it.cause ?: it) }
+    }
+
+    private fun checkWriter(what: String) {
+        checkOpen(what)
+        check(!outputShut) { "$what after shutdownOutput(): this socket no longer sends" }
+        check(writeWaiter == null) {
+            "$what while another writer is suspended on this socket (waiting for its output to drain); " +
+                "one writer at a time: await it first, or serialise writers with a Mutex"
+        }
+    }
+
+    private suspend fun flushOnLoop(what: String) {
+        checkWriter(what)
+        if (outBytes > 0) {
+            awaitDrain(0)
+        }
+    }
+
+    private suspend fun <T> reading(what: String, need: () -> Boolean, take: () -> T): T {
+        val token = Any()
+        if (map.inLoop()) {
+            claimReader(what, token)
+            try {
+                fill(need)
+                return take()
+            } finally {
+                releaseReader(token)
+            }
+        }
+        // From another dispatcher: wait on the loop without consuming, then consume in a step that
+        // cannot be cancelled, so a cancellation on the way back loses no byte.
+        val loop = map.asCoroutineDispatcher()
+        try {
+            withContext(loop) {
+                claimReader(what, token)
+                fill(need)
+            }
+        } catch (t: Throwable) {
+            withContext(NonCancellable + loop) { releaseReader(token) }
+            throw t
+        }
+        return withContext(NonCancellable + loop) {
+            try {
+                checkOpen(what) // closed while hopping back: the buffered bytes are gone
+                take()
+            } finally {
+                releaseReader(token)
+            }
+        }
+    }
+
+    private fun claimReader(what: String, token: Any) {
+        checkOpen(what)
+        check(reader == null) {
+            "$what while another read is in progress on this socket; " +
+                "one reader at a time: await it first, or serialise readers with a Mutex"
+        }
+        reader = token
+    }
+
+    private fun releaseReader(token: Any) {
+        if (reader === token) {
+            reader = null
+        }
+    }
+
+    /** Receives until [need] holds or the stream ends; consumes nothing. Loop thread. */
+    private suspend fun fill(need: () -> Boolean) {
+        while (!need() && !eof) {
+            checkOpen("read")
+            if (receive() == 0) {
+                try {
+                    awaitReadable()
+                } catch (e: CancellationException) {
+                    if (available() == 0) {
+                        inBuf = EMPTY // an abandoned wait keeps no buffer; buffered bytes stay for the next read
+                        inStart = 0
+                        inEnd = 0
+                    }
+                    throw e
+                }
+            }
+        }
+    }
+
+    private fun receive(): Int {
+        if (inBuf.size - inEnd < READ_CHUNK) {
+            makeRoom()
+        }
+        val n = channel()!!.read(ByteBuffer.wrap(inBuf, inEnd, inBuf.size - inEnd))
+        if (n > 0) {
+            inEnd += n
+        } else if (n < 0) {
+            eof = true
+        }
+        return n
+    }
+
+    private fun makeRoom() {
+        val avail = available()
+        if (inStart > 0 && inBuf.size - avail >= READ_CHUNK) {
+            inBuf.copyInto(inBuf, 0, inStart, inEnd)
+        } else {
+            val bigger = ByteArray(maxOf(inBuf.size * 2, avail + READ_CHUNK))
+            inBuf.copyInto(bigger, 0, inStart, inEnd)
+            inBuf = bigger
+        }
+        inStart = 0
+        inEnd = avail
+    }
+
+    private fun available(): Int = inEnd - inStart
+
+    private fun take(n: Int): ByteArray = inBuf.copyOfRange(inStart, inStart + n).also { consume(n) }
+
+    private fun consume(n: Int) {
+        inStart += n
+        if (inStart == inEnd) {
+            inStart = 0
+            inEnd = 0
+            if (inBuf.size > KEPT_INPUT_BUFFER) {
+                inBuf = EMPTY
+            }
+        }
+    }
+
+    private fun indexOf(delim: ByteArray, from: Int): Int {
+        val last = inEnd - delim.size
+        var i = inStart + from
+        outer@ while (i <= last) {
+            for (j in delim.indices) {
+                if (inBuf[i + j] != delim[j]) {
+                    i++
+                    continue@outer
+                }
+            }
+            return i - inStart
+        }
+        return -1
+    }
+
+    private suspend fun awaitReadable() = suspendCancellableCoroutine { cont ->
+        readWaiter = cont
+        events.changed()
+        cont.invokeOnCancellation {
+            onLoopSoon {
+                if (readWaiter === cont) {
+                    readWaiter = null
+                    events.changed()
+                }
+            }
+        }
+    }
+
+    private suspend fun awaitDrain(target: Long) = suspendCancellableCoroutine { cont ->
+        writeWaiter = cont
+        wakeWriterAt = target
+        cont.invokeOnCancellation {
+            onLoopSoon {
+                if (writeWaiter === cont) {
+                    writeWaiter = null
+                }
+            }
+        }
+    }
+
+    private suspend fun connectOnLoop(address: SocketAddress) {
+        events.connect(address)
+        if (events.isConnected) {
+            return
+        }
+        suspendCancellableCoroutine { cont ->
+            connectWaiter = cont
+            events.changed()
+            cont.invokeOnCancellation {
+                onLoopSoon {
+                    if (connectWaiter === cont) {
+                        connectWaiter = null
+                        events.changed()
+                    }
+                }
+            }
+        }
+    }
+
+    private fun onLoopSoon(action: () -> Unit) {
+        if (map.inLoop()) action() else map.execute(action)
+    }
+
+    /** Hands buffered output to the kernel, a bounded burst per event so one peer cannot starve the loop. */
+    private fun drain() {
+        val channel = channel()!!
+        var burst = WRITES_PER_EVENT
+        while (out.isNotEmpty() && burst-- > 0) {
+            val head = out.first()
+            outBytes -= channel.write(head)
+            if (head.hasRemaining()) {
+                break
+            }
+            out.removeFirst()
+        }
+        if (out.isEmpty()) {
+            events.changed()
+        }
+        val waiter = writeWaiter
+        if (waiter != null && outBytes <= wakeWriterAt) {
+            writeWaiter = null
+            waiter.resume(Unit)
+        }
+    }
+
+    /**
+     * Called once on the loop thread when the socket closes, however that happens: [close], the map
+     * closing, or a failed write or connect ([cause], null for a plain close). Waiting coroutines have
+     * already been resumed with [SocketClosedException]. Not called by [detach]. Override it to
+     * release per-connection resources or to log; the default does nothing. It must not throw.
+     */
+    protected open fun onClose(cause: Throwable?) {}
+
+    /** Runs once, on the loop, however the socket gets closed; resumes every waiter, then calls [onClose]. */
+    private fun finishClose(cause: Throwable?) {
+        if (closedBy == null) {
+            closedBy = SocketClosedException(if (cause == null) "socket closed" else "socket closed after: $cause", cause)
+        }
+        val why = closedBy!!
+        out.clear()
+        outBytes = 0
+        inBuf = EMPTY
+        inStart = 0
+        inEnd = 0
+        readWaiter?.let {
+            readWaiter = null
+            it.resumeWithException(SocketClosedException("the socket was closed while a read waited", why.cause ?: why))
+        }
+        writeWaiter?.let {
+            writeWaiter = null
+            it.resumeWithException(SocketClosedException("the socket was closed while a write waited", why.cause ?: why))
+        }
+        connectWaiter?.let {
+            connectWaiter = null
+            it.resumeWithException(cause ?: SocketClosedException("the socket was closed while connecting"))
+        }
+        onClose(cause)
+    }
+
+    /** The loop's side of the socket: turns readiness into resumed coroutines. */
+    private inner class Events(channel: SocketChannel?) : Dispatcher(channel, map) {
+        private var failure: Throwable? = null
+
+        override fun announcesInterest(): Boolean = true
+
+        fun changed() = interestChanged()
+
+        override fun readable(): Boolean = readWaiter != null
+
+        override fun writable(): Boolean = out.isNotEmpty() || connectWaiter != null
+
+        override fun handleRead() {
+            readWaiter?.let {
+                readWaiter = null
+                interestChanged()
+                it.resume(Unit)
+            }
+        }
+
+        override fun handleWrite() {
+            if (out.isNotEmpty()) {
+                drain()
+            }
+        }
+
+        override fun handleConnect() {
+            connectWaiter?.let {
+                connectWaiter = null
+                interestChanged()
+                it.resume(Unit)
+            }
+        }
+
+        /** The peer went away (poll mode): close, telling waiters why. */
+        override fun handleClose() {
+            close()
+        }
+
+        /** A failed connect or write: the waiters get the error instead of the log. */
+        override fun handleError(error: Throwable) {
+            failure = error
+            close()
+        }
+
+        override fun close() {
+            val wasOpen = !isClosed
+            super.close()
+            if (wasOpen || closedBy == null) {
+                finishClose(failure)
+            }
+        }
+    }
+
+    /** Connecting. */
+    public companion object {
+        private val EMPTY = ByteArray(0)
+        private const val READ_CHUNK = 8192
+        private const val KEPT_INPUT_BUFFER = 65536
+        private const val WRITES_PER_EVENT = 16
+        private const val DEFAULT_LOW_WATER = 16 * 1024
+        private const val DEFAULT_HIGH_WATER = 64 * 1024
+
+        /**
+         * Connects to [address] and returns the connected socket: suspends until the connect
+         * completes. IPv4, IPv6 and Unix-domain addresses are supported.
+         *
+         * Threading: from any coroutine. Cancellation closes the half-open socket.
+         *
+         * @param map the map to join; null means the map whose loop runs the calling coroutine
+         * @throws IOException the connect's own failure (`ConnectException` when refused, ...)
+         * @throws UnknownHostException if [address] is unresolved
+         * @throws IllegalStateException if [map] is null and the caller is not on a loop
+         */
+        public suspend fun connect(address: SocketAddress, map: SocketMap? = null): SuspendingSocket {
+            val family = familyOf(address)
+            val m = mapOrCurrent(map, "SuspendingSocket.connect()")
+            return makeOnLoop(m, SuspendingSocket::close) {
+                val socket = SuspendingSocket(m, null)
+                try {
+                    socket.events.createSocket(family)
+                    socket.connectOnLoop(address)
+                } catch (t: Throwable) {
+                    socket.events.close()
+                    throw t
+                }
+                socket
+            }
+        }
+
+        private fun familyOf(address: SocketAddress): ProtocolFamily = when (address) {
+            is UnixDomainSocketAddress -> StandardProtocolFamily.UNIX
+            is InetSocketAddress -> when {
+                address.isUnresolved -> throw UnknownHostException("cannot resolve host '${address.hostString}'")
+                address.address is Inet6Address -> StandardProtocolFamily.INET6
+                else -> StandardProtocolFamily.INET
+            }
+            else -> throw IllegalArgumentException("unsupported address type ${address.javaClass.name}: use InetSocketAddress or UnixDomainSocketAddress")
+        }
+
+        private fun requireConnected(channel: SocketChannel): SocketChannel {
+            require(channel.isConnected) {
+                "the channel is not connected; use SuspendingSocket.connect(address) to connect one"
+            }
+            return channel
+        }
+    }
+}

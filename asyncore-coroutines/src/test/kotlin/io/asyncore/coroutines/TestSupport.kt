@@ -1,0 +1,37 @@
+package io.asyncore.coroutines
+
+import io.asyncore.SocketMap
+import java.net.InetSocketAddress
+import java.net.SocketAddress
+import kotlin.time.Duration
+import kotlin.time.Duration.Companion.seconds
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.async
+import kotlinx.coroutines.withTimeout
+import kotlinx.coroutines.yield
+
+/** 127.0.0.1 on a free port. */
+val LOOPBACK: SocketAddress = InetSocketAddress("127.0.0.1", 0)
+
+/** Runs [block] on a fresh map driven by the calling thread, with a timeout on the loop's own timers; closes the map. */
+fun <T> loopTest(timeout: Duration = 10.seconds, block: suspend CoroutineScope.(SocketMap) -> T): T =
+    SocketMap().use { map -> map.runBlocking { withTimeout(timeout) { block(map) } } }
+
+/** A connected pair on [map]: (client side, server side). */
+suspend fun CoroutineScope.connectedPair(map: SocketMap, address: SocketAddress = LOOPBACK): Pair<SuspendingSocket, SuspendingSocket> {
+    val server = SuspendingServer.bind(address, map)
+    val accepted = async { server.accept() }
+    val client = SuspendingSocket.connect(server.localAddress, map)
+    val peer = accepted.await()
+    server.close()
+    return client to peer
+}
+
+/** Yields to the loop until [condition] holds (the caller's withTimeout bounds it). */
+suspend fun awaitCondition(condition: () -> Boolean) {
+    while (!condition()) {
+        yield()
+    }
+}
+
+fun pattern(size: Int, seed: Int = 0): ByteArray = ByteArray(size) { ((it * 31 + seed * 7) and 0xff).toByte() }
