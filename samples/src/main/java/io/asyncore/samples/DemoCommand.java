@@ -8,6 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
@@ -71,8 +73,18 @@ final class DemoCommand implements Callable<Integer> {
                 return "sent \"" + ECHO_MESSAGE + "\", got back \"" + new String(got, StandardCharsets.UTF_8) + "\"";
             });
             out.println();
-            out.println("coroutine style:");
-            out.println("  " + CoroutineStyle.NOT_AVAILABLE);
+            out.println("coroutine style (suspend functions on the loop):");
+            step("time-client TCP", map -> Rfc868.describe(CoroutineSamples.fetchTime(map, "127.0.0.1", timePort, LIMIT), Instant.now()));
+            step("http-get /page", map -> coroutineGet(map, http.url("/page")));
+            step("http-get /chunked", map -> coroutineGet(map, http.url("/chunked")));
+            step("http-get /hop/1", map -> coroutineGet(map, http.url("/hop/1")));
+            step("http-get /loop/a", map -> coroutineFailure(map, http.url("/loop/a")));
+            step("echo client", map -> {
+                byte[] got = CoroutineSamples.echo(map, "127.0.0.1", echoPort, ECHO_MESSAGE.getBytes(StandardCharsets.UTF_8), LIMIT);
+                return "sent \"" + ECHO_MESSAGE + "\", got back \"" + new String(got, StandardCharsets.UTF_8) + "\"";
+            });
+            step("echo server (Flow)", map -> echoServer(map, "coroutine", 2));
+            step("mixed echo server", map -> echoServer(map, "mixed", 4));
         }
         out.println();
         out.println(failures == 0 ? "demo finished: every sample worked" : "demo finished: " + failures + " sample(s) failed");
@@ -101,13 +113,53 @@ final class DemoCommand implements Callable<Integer> {
         RedirectingConsumer redirecting = new RedirectingConsumer(response, map);
         redirecting.start(url);
         HttpResponse r = Loops.runUntilDone(map, response.result(), LIMIT, "the request for " + url).join();
+        return describe(r, redirecting.chain().subList(1, redirecting.chain().size()));
+    }
+
+    private static String coroutineGet(SocketMap map, URI url) throws java.io.IOException {
+        List<URI> redirects = new ArrayList<>();
+        HttpResponse r = CoroutineSamples.httpGet(map, url, RedirectingConsumer.DEFAULT_MAX_REDIRECTS, LIMIT, redirects::add);
+        return describe(r, redirects);
+    }
+
+    private static String coroutineFailure(SocketMap map, URI url) {
+        try {
+            CoroutineSamples.httpGet(map, url, RedirectingConsumer.DEFAULT_MAX_REDIRECTS, LIMIT, to -> { });
+        } catch (HttpException e) {
+            return "refused as expected: " + e.getMessage();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        throw new IllegalStateException("the request for " + url + " should have failed, and it succeeded");
+    }
+
+    /** Starts the {@code style} echo server and has {@code clients} clients, alternately callback and suspending, use it. */
+    private static String echoServer(SocketMap map, String style, int clients) throws Exception {
+        List<String> servedBy = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (RunningServer server = CoroutineSamples.startEchoServer(style, new InetSocketAddress("127.0.0.1", 0),
+                (peer, how) -> servedBy.add(how))) {
+            for (int i = 1; i <= clients; i++) {
+                byte[] message = ("message " + i).getBytes(StandardCharsets.UTF_8);
+                byte[] got = i % 2 == 1
+                        ? Loops.runUntilDone(map, new EchoClient("127.0.0.1", server.port(), message, map).result(), LIMIT,
+                                "the echo client").join()
+                        : CoroutineSamples.echo(map, "127.0.0.1", server.port(), message, LIMIT);
+                if (!java.util.Arrays.equals(message, got)) {
+                    throw new SampleException("client " + i + " sent \"message " + i + "\" and got back \""
+                            + new String(got, StandardCharsets.UTF_8) + "\"");
+                }
+            }
+        }
+        return clients + " clients (callback and suspending, alternately) each got their message back; connections served by "
+                + String.join(", ", servedBy);
+    }
+
+    private static String describe(HttpResponse r, List<URI> redirects) {
         String framing = r.head().header("Transfer-Encoding").map(te -> "Transfer-Encoding " + te)
                 .or(() -> r.head().header("Content-Length").map(cl -> "Content-Length " + cl))
                 .orElse("ended by close");
-        String via = redirecting.chain().size() > 1
-                ? redirecting.chain().size() - 1 + " redirects (" + redirecting.chain().stream().skip(1)
-                        .map(URI::getPath).collect(Collectors.joining(" -> ")) + "), then "
-                : "";
+        String via = redirects.isEmpty() ? ""
+                : redirects.size() + " redirects (" + redirects.stream().map(URI::getPath).collect(Collectors.joining(" -> ")) + "), then ";
         String body = new String(r.body(), StandardCharsets.UTF_8).strip().replace("\n", " | ");
         return via + r.head().statusLine() + ", " + framing + ", " + r.body().length + " bytes: " + body;
     }

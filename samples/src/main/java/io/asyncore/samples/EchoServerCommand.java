@@ -11,8 +11,8 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "echo-server", mixinStandardHelpOptions = true,
         description = "Echo back whatever each connection sends, until Ctrl-C.")
 final class EchoServerCommand implements Callable<Integer> {
-    /** The two ways to write it. */
-    enum Style { callback, coroutine }
+    /** The ways to write it. */
+    enum Style { callback, coroutine, mixed }
 
     @ParentCommand
     private Main main;
@@ -26,14 +26,20 @@ final class EchoServerCommand implements Callable<Integer> {
     private String bind;
 
     @Option(names = "--style", paramLabel = "STYLE", defaultValue = "callback",
-            description = "callback (a Dispatcher per connection) or coroutine (default: ${DEFAULT-VALUE}).")
+            description = "callback (a Dispatcher per connection), coroutine (a Flow of suspending sockets) or mixed "
+                    + "(connections take turns, both kinds on one loop) (default: ${DEFAULT-VALUE}).")
     private Style style;
 
     @Override
     public Integer call() throws Exception {
         Ports.check(port);
-        if (style == Style.coroutine) {
-            throw new SampleException(CoroutineStyle.NOT_AVAILABLE);
+        if (style != Style.callback) {
+            try {
+                CoroutineSamples.runEchoServer(style.name(), new InetSocketAddress(bind, port), main.out);
+            } catch (Exception e) {
+                throw Ports.explain(e, port);
+            }
+            return 0;
         }
         SocketMap map = new SocketMap();
         try {

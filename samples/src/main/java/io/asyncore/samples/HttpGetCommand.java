@@ -25,6 +25,11 @@ final class HttpGetCommand implements Callable<Integer> {
             description = "Follow at most N redirects (default: ${DEFAULT-VALUE}).")
     private int maxRedirects;
 
+    @Option(names = "--style", paramLabel = "STYLE", defaultValue = "callback",
+            description = "callback (AsyncHttp with a RedirectingConsumer) or coroutine (the suspend function httpGet) "
+                    + "(default: ${DEFAULT-VALUE}).")
+    private ClientStyle style;
+
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "30",
             description = "Fail after this many seconds without data (default: ${DEFAULT-VALUE}).")
     private int timeoutSeconds;
@@ -39,6 +44,18 @@ final class HttpGetCommand implements Callable<Integer> {
         }
         URI target = HttpTarget.parseUrl(url);
         Duration idle = Duration.ofSeconds(timeoutSeconds);
+        if (style == ClientStyle.coroutine) {
+            try (SocketMap map = new SocketMap()) {
+                List<URI> chain = new java.util.ArrayList<>(List.of(target));
+                HttpResponse r = CoroutineSamples.httpGet(map, target, maxRedirects, idle, chain::add);
+                PrintingConsumer printing = new PrintingConsumer(main.out);
+                printing.response(r.head());
+                printing.feed(r.body());
+                printing.done();
+                printRedirects(chain);
+            }
+            return 0;
+        }
         try (SocketMap map = new SocketMap()) {
             PrintingConsumer printing = new PrintingConsumer(main.out);
             RedirectingConsumer redirecting = new RedirectingConsumer(printing, map, maxRedirects, idle);
@@ -46,12 +63,15 @@ final class HttpGetCommand implements Callable<Integer> {
             // The idle timeout fails a stalled request; the overall limit only guards against a server that trickles forever.
             Loops.runUntilDone(map, printing.result(), idle.multipliedBy(10L * (maxRedirects + 1)), "the request for " + target)
                     .join();
-            List<URI> chain = redirecting.chain();
-            if (chain.size() > 1) {
-                main.err.println("followed " + (chain.size() - 1) + " redirect(s): "
-                        + chain.stream().map(URI::toString).collect(Collectors.joining(" -> ")));
-            }
+            printRedirects(redirecting.chain());
         }
         return 0;
+    }
+
+    private void printRedirects(List<URI> chain) {
+        if (chain.size() > 1) {
+            main.err.println("followed " + (chain.size() - 1) + " redirect(s): "
+                    + chain.stream().map(URI::toString).collect(Collectors.joining(" -> ")));
+        }
     }
 }

@@ -1,10 +1,8 @@
 package io.asyncore.samples;
 
-import io.asyncore.Asyncore;
 import io.asyncore.SocketMap;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeoutException;
 
 /** Drives a map on the calling thread until a sample's result is known. */
 public final class Loops {
@@ -14,7 +12,7 @@ public final class Loops {
     /**
      * Runs passes of {@code map} on the calling thread until {@code result} completes, then returns
      * it. If it has not completed within {@code limit}, it is completed exceptionally with a
-     * {@link TimeoutException} naming {@code what}, so no caller ever hangs.
+     * {@link SampleException} naming {@code what}, so no caller ever hangs.
      *
      * <p>Threading: the calling thread becomes the loop thread of {@code map} while this runs.
      */
@@ -31,10 +29,5 @@ public final class Loops {
             map.runPass(Duration.ofNanos(Math.min(left, Duration.ofMillis(200).toNanos())), false);
         }
         return result;
-    }
-
-    /** Closes every dispatcher left in {@code map}, for the thread that ran it. */
-    static void closeAll(SocketMap map) {
-        Asyncore.closeAll(map, true);
     }
 }

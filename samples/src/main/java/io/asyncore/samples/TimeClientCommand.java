@@ -27,6 +27,11 @@ final class TimeClientCommand implements Callable<Integer> {
     @Option(names = "--udp", description = "Ask over UDP instead of TCP.")
     private boolean udp;
 
+    @Option(names = "--style", paramLabel = "STYLE", defaultValue = "callback",
+            description = "callback (TimeClient, a Dispatcher) or coroutine (the suspend function fetchTime; TCP only) "
+                    + "(default: ${DEFAULT-VALUE}).")
+    private ClientStyle style;
+
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "10",
             description = "Give up after this many seconds (default: ${DEFAULT-VALUE}).")
     private int timeoutSeconds;
@@ -34,10 +39,21 @@ final class TimeClientCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Ports.check(port);
+        Duration limit = Duration.ofSeconds(timeoutSeconds);
+        if (style == ClientStyle.coroutine) {
+            if (udp) {
+                throw new SampleException("--udp has the callback style only (asyncore-coroutines has no datagram "
+                        + "sockets); drop --style coroutine or --udp");
+            }
+            try (SocketMap map = new SocketMap()) {
+                main.out.println(Rfc868.describe(CoroutineSamples.fetchTime(map, host, port, limit), Instant.now()));
+            }
+            return 0;
+        }
         try (SocketMap map = new SocketMap()) {
             CompletableFuture<Instant> result = udp ? new UdpTimeClient(host, port, map).result()
                     : new TimeClient(host, port, map).result();
-            Instant remote = Loops.runUntilDone(map, result, Duration.ofSeconds(timeoutSeconds),
+            Instant remote = Loops.runUntilDone(map, result, limit,
                     "the time server at " + host + ":" + port).join();
             main.out.println(Rfc868.describe(remote, Instant.now()));
         }

@@ -69,12 +69,13 @@ class ServerCommandsTest {
         }
     }
 
-    @Test
-    void echoServerEchoesReportsPeersAndStopsCleanly() throws Exception {
-        Process p = start("echo-server", "--port", "0");
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"callback", "coroutine", "mixed"})
+    void echoServerEchoesReportsPeersAndStopsCleanly(String style) throws Exception {
+        Process p = start("echo-server", "--port", "0", "--style", style);
         try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             String first = out.readLine();
-            assertTrue(first.startsWith("echo server (callback style) listening on 127.0.0.1:"), first);
+            assertTrue(first.startsWith("echo server (" + style + " style) listening on 127.0.0.1:"), first);
             int port = port(first);
             try (SocketMap map = new SocketMap()) {
                 byte[] message = "ping".getBytes(StandardCharsets.UTF_8);
