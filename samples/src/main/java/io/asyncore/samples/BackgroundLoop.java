@@ -33,11 +33,18 @@ public final class BackgroundLoop implements AutoCloseable {
         return map;
     }
 
-    /** Closes every dispatcher on the loop thread, waits up to 5 s for the loop to end, then closes the map. */
+    /**
+     * Closes every dispatcher on the loop thread, waits up to 5 s for the loop to end, then closes
+     * the map. An interrupt while waiting stops the wait and stays set on the calling thread.
+     */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         map.execute(() -> Asyncore.closeAll(map, true));
-        thread.join(5000);
+        try {
+            thread.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         if (!thread.isAlive()) {
             map.close();
         }

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** The coroutine samples (time client, echo client, Flow and mixed echo servers), through their blocking entry points. */
+@SuppressWarnings("try") // try-with-resources keeps servers up for a block without naming them
 @Timeout(30)
 class CoroutineSamplesTest {
     private static final Instant FIXED = Instant.parse("2026-11-22T06:20:00Z");

@@ -13,6 +13,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+@SuppressWarnings("try") // try-with-resources keeps servers up for a block without naming them
 @Timeout(20)
 class EchoSamplesTest {
     @Test

@@ -12,6 +12,7 @@ import java.time.Clock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+@SuppressWarnings("try") // try-with-resources keeps servers up for a block without naming them
 @Timeout(60)
 class MainTest {
     /** What one command line printed and returned. */

@@ -20,6 +20,7 @@ import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+@SuppressWarnings("try") // try-with-resources keeps servers up for a block without naming them
 @Timeout(20)
 class TimeSamplesTest {
     private static final Instant FIXED = Instant.parse("2026-11-22T06:20:00Z");
