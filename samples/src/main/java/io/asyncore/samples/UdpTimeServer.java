@@ -65,6 +65,6 @@ public class UdpTimeServer extends Dispatcher {
     @Override
     public void handleError(Throwable error) {
         // One bad exchange (for example an ICMP error surfacing) must not stop the server.
-        logInfo("time request failed: " + Failures.describe(error, null), "warning");
+        logInfo("time request failed: " + Failures.describe(error, null), "error");
     }
 }
