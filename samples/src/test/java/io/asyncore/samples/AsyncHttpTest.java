@@ -324,6 +324,22 @@ class AsyncHttpTest {
     }
 
     @Test
+    void basicHttpClientCollectsATenMebibyteResponse() throws Exception {
+        int n = 10 * 1024 * 1024;
+        try (SocketMap map = new SocketMap()) {
+            BasicHttpClient client = new BasicHttpClient("127.0.0.1", jdk.port(), "/bytes?n=" + n, map);
+            byte[] raw = Loops.runUntilDone(map, client.result(), LIMIT, "basic").join();
+            int bodyStart = new String(raw, 0, 1024, StandardCharsets.ISO_8859_1).indexOf("\r\n\r\n") + 4;
+            assertEquals(n, raw.length - bodyStart);
+            for (int i = 0; i < n; i++) {
+                if (raw[bodyStart + i] != DemoHttpServer.byteAt(i)) {
+                    throw new AssertionError("byte " + i + " differs");
+                }
+            }
+        }
+    }
+
+    @Test
     void basicHttpClientSendsTheDocumentationsRequest() throws Exception {
         try (RawHttpServer raw = RawHttpServer.answering("HTTP/1.0 200 OK\r\n\r\nraw"); SocketMap map = new SocketMap()) {
             BasicHttpClient client = new BasicHttpClient("127.0.0.1", raw.port(), "/", map);

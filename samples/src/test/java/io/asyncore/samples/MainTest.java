@@ -164,12 +164,15 @@ class MainTest {
         assertTrue(style.err().contains("expected one of [callback, coroutine, mixed]"), style.err());
     }
 
-    @Test
-    void aPortInUseIsExplained() throws Exception {
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"callback", "coroutine", "mixed"})
+    void aPortInUseIsExplained(String style) throws Exception {
         try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
-            String error = oneLineError(run("echo-server", "--port", "" + taken.getLocalPort()));
+            Run r = run("echo-server", "--port", "" + taken.getLocalPort(), "--style", style);
+            String error = oneLineError(r);
             assertTrue(error.startsWith("error: cannot listen on port " + taken.getLocalPort() + ": "), error);
             assertTrue(error.endsWith("(pick another --port, or 0 for a free one)"), error);
+            assertEquals("", r.out());
         }
     }
 }
