@@ -196,6 +196,16 @@ class AsyncHttpTest {
 
     @ParameterizedTest
     @EnumSource(ClientStyle.class)
+    void sendsAnHttp11GetWithHostAndConnectionClose(ClientStyle style) throws Exception {
+        try (RawHttpServer raw = RawHttpServer.answering("HTTP/1.1 204 No Content\r\n\r\n")) {
+            assertEquals(204, get(style, raw.url("/a%20b?q=1#frag")).head().code());
+            assertEquals(List.of("GET /a%20b?q=1 HTTP/1.1\r\nHost: 127.0.0.1:" + raw.port() + "\r\nUser-Agent: asyncore-samples\r\n"
+                    + "Accept-Encoding: identity\r\nConnection: close\r\n\r\n"), raw.requests());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(ClientStyle.class)
     void malformedStatusLineFails(ClientStyle style) throws Exception {
         assertEquals("malformed status line 'HTTP/1.1 OK' (expected like 'HTTP/1.1 200 OK'); is this an HTTP server?",
                 failure(style, "HTTP/1.1 OK\r\n\r\n"));
@@ -345,6 +355,7 @@ class AsyncHttpTest {
             BasicHttpClient client = new BasicHttpClient("127.0.0.1", raw.port(), "/", map);
             assertArrayEquals("HTTP/1.0 200 OK\r\n\r\nraw".getBytes(StandardCharsets.US_ASCII),
                     Loops.runUntilDone(map, client.result(), LIMIT, "basic").join());
+            assertEquals(List.of("GET / HTTP/1.0\r\nHost: 127.0.0.1:" + raw.port() + "\r\n\r\n"), raw.requests());
         }
     }
 }

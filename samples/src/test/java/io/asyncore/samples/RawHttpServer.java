@@ -21,6 +21,7 @@ final class RawHttpServer implements AutoCloseable {
     private final boolean holdOpen;
     private final Thread thread;
     private final CountDownLatch closing = new CountDownLatch(1);
+    private final java.util.List<String> requests = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private RawHttpServer(byte[] response, boolean holdOpen) throws IOException {
         this.server = new ServerSocket(0, 16, InetAddress.getByName("127.0.0.1"));
@@ -57,7 +58,7 @@ final class RawHttpServer implements AutoCloseable {
     private void serve() {
         while (!server.isClosed()) {
             try (Socket s = server.accept()) {
-                readRequest(s.getInputStream());
+                requests.add(readRequest(s.getInputStream()));
                 OutputStream out = s.getOutputStream();
                 out.write(response);
                 out.flush();
@@ -72,17 +73,25 @@ final class RawHttpServer implements AutoCloseable {
         }
     }
 
-    /** Reads up to the blank line ending the request head (64 KiB at most). */
-    private static void readRequest(InputStream in) throws IOException {
+    /** The request heads received so far (ISO-8859-1), oldest first. */
+    java.util.List<String> requests() {
+        return java.util.List.copyOf(requests);
+    }
+
+    /** Reads up to the blank line ending the request head (64 KiB at most) and returns it. */
+    private static String readRequest(InputStream in) throws IOException {
+        java.io.ByteArrayOutputStream head = new java.io.ByteArrayOutputStream();
         int matched = 0;
         byte[] end = {'\r', '\n', '\r', '\n'};
         for (int i = 0; i < 65536 && matched < 4; i++) {
             int b = in.read();
             if (b < 0) {
-                return;
+                break;
             }
+            head.write(b);
             matched = b == end[matched] ? matched + 1 : b == '\r' ? 1 : 0;
         }
+        return head.toString(StandardCharsets.ISO_8859_1);
     }
 
     @Override
