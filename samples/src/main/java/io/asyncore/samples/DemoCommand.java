@@ -80,6 +80,7 @@ final class DemoCommand implements Callable<Integer> {
             step("http-get /chunked", map -> coroutineGet(map, http.url("/chunked")));
             step("http-get /hop/1", map -> coroutineGet(map, http.url("/hop/1")));
             step("http-get /loop/a", map -> coroutineFailure(map, http.url("/loop/a")));
+            step("http-get https://...", map -> coroutineFailure(map, URI.create("https://127.0.0.1:" + http.port() + "/page")));
             step("echo client", map -> {
                 byte[] got = CoroutineSamples.echo(map, "127.0.0.1", echoPort, ECHO_MESSAGE.getBytes(StandardCharsets.UTF_8), LIMIT);
                 return "sent \"" + ECHO_MESSAGE + "\", got back \"" + new String(got, StandardCharsets.UTF_8) + "\"";

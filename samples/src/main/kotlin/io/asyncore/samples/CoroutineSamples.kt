@@ -102,7 +102,7 @@ public object CoroutineSamples {
                             out.flush()
                         }) { peer, how ->
                             out.println("incoming connection from ${peer?.let { Failures.format(it) }}" +
-                                if (style == "mixed") " (served by a $how)" else "")
+                                if (style == "mixed") " (served in $how style)" else "")
                             out.flush()
                         }
                     }
