@@ -3,10 +3,16 @@ package io.asyncore.coroutines
 import io.asyncore.SocketMap
 import java.net.InetSocketAddress
 import java.net.SocketAddress
+import java.util.concurrent.Executors
+import java.util.concurrent.LinkedBlockingQueue
+import kotlin.coroutines.CoroutineContext
 import kotlin.time.Duration
 import kotlin.time.Duration.Companion.seconds
+import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.asCoroutineDispatcher
 import kotlinx.coroutines.async
+import kotlinx.coroutines.withContext
 import kotlinx.coroutines.withTimeout
 import kotlinx.coroutines.yield
 
@@ -35,3 +41,29 @@ suspend fun awaitCondition(condition: () -> Boolean) {
 }
 
 fun pattern(size: Int, seed: Int = 0): ByteArray = ByteArray(size) { ((it * 31 + seed * 7) and 0xff).toByte() }
+
+/**
+ * A caller's dispatcher that only queues: the test resumes its coroutines one step at a time with
+ * [runNext], on a thread of its own (never the loop), so it can act between two steps.
+ */
+class SteppedDispatcher : CoroutineDispatcher(), AutoCloseable {
+    private val queue = LinkedBlockingQueue<Runnable>()
+    private val executor = Executors.newSingleThreadExecutor()
+
+    /** Steps dispatched and not yet run. */
+    val pending: Int get() = queue.size
+
+    override fun dispatch(context: CoroutineContext, block: Runnable) {
+        queue.add(block)
+    }
+
+    /** Runs the oldest queued step on this dispatcher's thread and waits for it to return. */
+    suspend fun runNext() {
+        val step = queue.remove()
+        withContext(executor.asCoroutineDispatcher()) { step.run() }
+    }
+
+    override fun close() {
+        executor.shutdownNow()
+    }
+}
