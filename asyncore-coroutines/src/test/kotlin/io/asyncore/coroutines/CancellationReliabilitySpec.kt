@@ -44,13 +44,13 @@ import kotlinx.coroutines.yield
  * Sizing: `-Dreliability.cancellations=N` (default 10,000), `-Dreliability.seed=S`.
  */
 class CancellationReliabilitySpec : FunSpec({
-    timeout = 120_000
+    val target = Integer.getInteger("reliability.cancellations", 10_000)
+    val seed = java.lang.Long.getLong("reliability.seed", 20_261_122L)
+    val chaosBudget = maxOf(30, target / 300).seconds // about 10 times what a run needs here
+    timeout = (chaosBudget + 90.seconds).inWholeMilliseconds
 
     test("10,000 random cancellations of pending reads and writes with traffic flowing lose or repeat no byte and leak no continuation") {
-        val target = Integer.getInteger("reliability.cancellations", 10_000)
-        val seed = java.lang.Long.getLong("reliability.seed", 20_261_122L)
-        val chaosBudget = 30.seconds
-        loopTest(90.seconds) { map ->
+        loopTest(chaosBudget + 60.seconds) { map ->
             val pairs = List(PAIRS) { smallBufferPair(map) }
             val sockets = pairs.flatMap { (a, b) -> listOf(a, b) }
             val directions = pairs.flatMapIndexed { i, (a, b) ->
