@@ -672,8 +672,7 @@ public class Dispatcher {
         accepting = false;
         connecting = false;
         if (channel == null || closed) {
-            closed = channel != null;
-            return;
+            return; // never had a socket, or closed already
         }
         closed = true;
         delChannel();
