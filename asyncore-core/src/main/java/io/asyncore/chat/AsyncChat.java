@@ -71,6 +71,9 @@ import java.util.Objects;
  *   <li>{@code push} after {@code closeWhenDone()} fails; {@code push} on a closed chat is ignored
  *       (Python queues data that can never be sent). {@link #close()} drops the output queue and
  *       closes producers that are {@link AutoCloseable}.
+ *   <li>{@link #initiateSend()} makes one send per call, as Python does, but that send gathers the
+ *       consecutive queued buffers at the head of the queue, up to {@link #acOutBufferSize()} bytes;
+ *       Python sends one queued item per call.
  * </ul>
  */
 public abstract class AsyncChat extends Dispatcher {
