@@ -232,6 +232,27 @@ class HostileHttpServerTest {
 
     @ParameterizedTest
     @EnumSource(ClientStyle.class)
+    void endlessInterimResponsesCountAgainstTheHeaderLimit(ClientStyle style) throws IOException {
+        byte[] interim = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
+        try (HostileHttpServer server = new HostileHttpServer((s, path, out) -> flood(s, out, interim))) {
+            assertEquals("the response headers are larger than 65536 bytes; is this an HTTP server?", failure(style, server.url("/x")));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(ClientStyle.class)
+    void endlessTrailersCountAgainstTheHeaderLimit(ClientStyle style) throws IOException {
+        byte[] trailer = "X-Trailer: y\r\n".getBytes(StandardCharsets.ISO_8859_1);
+        try (HostileHttpServer server = new HostileHttpServer((s, path, out) -> {
+            out.write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            flood(s, out, trailer);
+        })) {
+            assertEquals("the response headers and trailers are larger than 65536 bytes", failure(style, server.url("/x")));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(ClientStyle.class)
     void headersTricklingForeverHitTheWholeRequestTimeout(ClientStyle style) throws IOException {
         try (HostileHttpServer server = new HostileHttpServer((s, path, out) -> {
             out.write("HTTP/1.1 200 OK\r\nX-Slow: ".getBytes(StandardCharsets.ISO_8859_1));
