@@ -34,48 +34,62 @@ import java.util.Objects;
  * <p>Errors: every failure reaches {@link HttpConsumer#failed} exactly once with a one-line
  * message, never a stack trace: an https or malformed URL, an unknown host, a refused connection,
  * a malformed status line or header, headers over {@value ResponseParser#MAX_HEADER_BYTES} bytes,
- * a bad chunk size, a truncated body, or no data for the idle timeout. A URL or host problem is
+ * a bad chunk size, a truncated body, a body over {@link HttpLimits#maxBodyBytes()}, no data for
+ * {@link HttpLimits#idleTimeout()}, or a request still unfinished after
+ * {@link HttpLimits#requestTimeout()} (a server trickling an endless body). A URL or host problem is
  * reported before {@code get} returns.
  *
  * <p>Cancellation: {@link #cancel()} closes the connection and reports a failure.
  */
 public final class AsyncHttp extends DispatcherWithSend {
-    /** How long a request may go without any data before it fails. */
-    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
+    /** How long a request may go without any data before it fails: {@link HttpLimits#DEFAULT_IDLE_TIMEOUT}. */
+    public static final Duration DEFAULT_IDLE_TIMEOUT = HttpLimits.DEFAULT_IDLE_TIMEOUT;
 
     private final URI url;
     private final HttpConsumer consumer;
-    private final Duration idleTimeout;
+    private final HttpLimits limits;
+    private final long deadline;
     private final ResponseParser parser;
     private final ByteBuffer readBuffer = ByteBuffer.allocate(16 * 1024);
     private long lastActivity = System.nanoTime();
     private TimerHandle idleTimer;
     private boolean finished;
 
-    private AsyncHttp(URI url, HttpConsumer consumer, SocketMap map, Duration idleTimeout) {
+    private AsyncHttp(URI url, HttpConsumer consumer, SocketMap map, HttpLimits limits, long deadline) {
         super(map);
         this.url = url;
         this.consumer = consumer;
-        this.idleTimeout = idleTimeout;
-        this.parser = new ResponseParser(url, consumer);
+        this.limits = limits;
+        this.deadline = deadline;
+        this.parser = new ResponseParser(url, consumer, limits.maxBodyBytes());
     }
 
-    /** {@link #get(URI, HttpConsumer, SocketMap, Duration)} with the {@linkplain #DEFAULT_IDLE_TIMEOUT default idle timeout}. */
+    /** {@link #get(URI, HttpConsumer, SocketMap, HttpLimits)} with {@link HttpLimits#DEFAULTS}. */
     public static AsyncHttp get(URI url, HttpConsumer consumer, SocketMap map) {
-        return get(url, consumer, map, DEFAULT_IDLE_TIMEOUT);
+        return get(url, consumer, map, HttpLimits.DEFAULTS);
+    }
+
+    /** {@link #get(URI, HttpConsumer, SocketMap, HttpLimits)} with the default limits but {@code idleTimeout}. */
+    public static AsyncHttp get(URI url, HttpConsumer consumer, SocketMap map, Duration idleTimeout) {
+        return get(url, consumer, map, HttpLimits.DEFAULTS.withIdleTimeout(idleTimeout));
     }
 
     /**
      * Starts a {@code GET} of {@code url} in {@code map}; the host name is resolved now.
      *
-     * @param idleTimeout the longest time without progress (connect, sending, any data) before it fails
+     * @param limits the idle timeout, the whole-request timeout (counted from now) and the body size limit
      * @return the request, already finished if the URL or host was rejected
      */
-    public static AsyncHttp get(URI url, HttpConsumer consumer, SocketMap map, Duration idleTimeout) {
+    public static AsyncHttp get(URI url, HttpConsumer consumer, SocketMap map, HttpLimits limits) {
+        return get(url, consumer, map, limits, System.nanoTime() + limits.requestTimeout().toNanos());
+    }
+
+    /** As above, but the whole-request deadline is {@code deadline} ({@link System#nanoTime()}): for redirects. */
+    static AsyncHttp get(URI url, HttpConsumer consumer, SocketMap map, HttpLimits limits, long deadline) {
         Objects.requireNonNull(url, "url");
         Objects.requireNonNull(consumer, "consumer");
-        Objects.requireNonNull(idleTimeout, "idleTimeout");
-        AsyncHttp request = new AsyncHttp(url, consumer, map, idleTimeout);
+        Objects.requireNonNull(limits, "limits");
+        AsyncHttp request = new AsyncHttp(url, consumer, map, limits, deadline);
         request.start();
         return request;
     }
@@ -105,24 +119,27 @@ public final class AsyncHttp extends DispatcherWithSend {
             createSocket(address.getAddress() instanceof Inet6Address ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
             connect(address);
             send(target.getRequest());
-            idleTimer = map().callLater(idleTimeout, this::checkIdle);
+            checkIdle();
         } catch (IOException | RuntimeException e) {
             handleError(e);
         }
     }
 
+    /** Fails the request if it was idle too long or passed its deadline, else checks again when one could pass. */
     private void checkIdle() {
         if (finished) {
             return;
         }
-        long idle = System.nanoTime() - lastActivity;
-        long left = idleTimeout.toNanos() - idle;
-        if (left > 0) {
-            idleTimer = map().callLater(Duration.ofNanos(left), this::checkIdle);
-            return;
+        long now = System.nanoTime();
+        long idleLeft = limits.idleTimeout().toNanos() - (now - lastActivity);
+        long wholeLeft = deadline - now;
+        if (wholeLeft <= 0) {
+            fail(limits.requestTimedOut(url));
+        } else if (idleLeft <= 0) {
+            fail(limits.idleTimedOut(Failures.format(addr()), url));
+        } else {
+            idleTimer = map().callLater(Duration.ofNanos(Math.min(idleLeft, wholeLeft)), this::checkIdle);
         }
-        fail(new HttpException("timed out: no data from " + Failures.format(addr()) + " for "
-                + idleTimeout.toMillis() / 1000.0 + " s while fetching " + url));
     }
 
     @Override

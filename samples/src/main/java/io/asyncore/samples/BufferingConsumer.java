@@ -7,6 +7,10 @@ import java.util.concurrent.CompletableFuture;
  * An {@link HttpConsumer} that collects the whole response and completes {@link #result()} with it,
  * or exceptionally with the {@link HttpException}.
  *
+ * <p>Memory: the body is held whole, but {@link AsyncHttp} never feeds more than its
+ * {@link HttpLimits#maxBodyBytes()} (64 MiB by default): a larger or endless body fails the
+ * request with an {@link HttpException} instead.
+ *
  * <p>Threading: fed on the loop thread; {@link #result()} may be read from any thread.
  */
 public class BufferingConsumer implements HttpConsumer {

@@ -12,7 +12,10 @@ public interface HttpConsumer {
     /** The status line and headers arrived; 1xx interim responses are skipped. */
     void response(HttpResponseHead head);
 
-    /** Body bytes, decoded from chunked transfer coding if it was used; the array is the consumer's. */
+    /**
+     * Body bytes, decoded from chunked transfer coding if it was used; the array is the consumer's.
+     * In all, never more than the request's {@link HttpLimits#maxBodyBytes()}.
+     */
     void feed(byte[] data);
 
     /** The body is complete and the connection closed. */

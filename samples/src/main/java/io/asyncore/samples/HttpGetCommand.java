@@ -34,6 +34,16 @@ final class HttpGetCommand implements Callable<Integer> {
             description = "Fail after this many seconds without data (default: ${DEFAULT-VALUE}).")
     private int timeoutSeconds;
 
+    @Option(names = "--max-time", paramLabel = "SECONDS", defaultValue = "300",
+            description = "Fail if the whole request, redirects included, takes longer than this, "
+                    + "e.g. a server trickling an endless body (default: ${DEFAULT-VALUE}).")
+    private int maxTimeSeconds;
+
+    @Option(names = "--max-body", paramLabel = "BYTES", defaultValue = "64M",
+            description = "Fail if the body is larger than this; a number with an optional K, M or G "
+                    + "(binary) suffix (default: ${DEFAULT-VALUE}).")
+    private String maxBody;
+
     @Override
     public Integer call() throws Exception {
         if (maxRedirects < 0) {
@@ -42,12 +52,16 @@ final class HttpGetCommand implements Callable<Integer> {
         if (timeoutSeconds <= 0) {
             throw new SampleException("--timeout " + timeoutSeconds + " must be at least 1 second");
         }
+        if (maxTimeSeconds <= 0) {
+            throw new SampleException("--max-time " + maxTimeSeconds + " must be at least 1 second");
+        }
         URI target = HttpTarget.parseUrl(url);
-        Duration idle = Duration.ofSeconds(timeoutSeconds);
+        HttpLimits limits = new HttpLimits(Duration.ofSeconds(timeoutSeconds), Duration.ofSeconds(maxTimeSeconds),
+                parseSize(maxBody));
         if (style == ClientStyle.coroutine) {
             try (SocketMap map = new SocketMap()) {
                 List<URI> chain = new java.util.ArrayList<>(List.of(target));
-                HttpResponse r = CoroutineSamples.httpGet(map, target, maxRedirects, idle, chain::add);
+                HttpResponse r = CoroutineSamples.httpGet(map, target, maxRedirects, limits, chain::add);
                 PrintingConsumer printing = new PrintingConsumer(main.out);
                 printing.response(r.head());
                 printing.feed(r.body());
@@ -58,14 +72,25 @@ final class HttpGetCommand implements Callable<Integer> {
         }
         try (SocketMap map = new SocketMap()) {
             PrintingConsumer printing = new PrintingConsumer(main.out);
-            RedirectingConsumer redirecting = new RedirectingConsumer(printing, map, maxRedirects, idle);
+            RedirectingConsumer redirecting = new RedirectingConsumer(printing, map, maxRedirects, limits);
             redirecting.start(target);
-            // The idle timeout fails a stalled request; the overall limit only guards against a server that trickles forever.
-            Loops.runUntilDone(map, printing.result(), idle.multipliedBy(10L * (maxRedirects + 1)), "the request for " + target)
+            // --max-time fails the request itself; this limit is only a backstop a little after it.
+            Loops.runUntilDone(map, printing.result(), limits.requestTimeout().plusSeconds(5), "the request for " + target)
                     .join();
             printRedirects(redirecting.chain());
         }
         return 0;
+    }
+
+    /** {@code 1048576}, {@code 512K}, {@code 64M} or {@code 1G} as bytes. */
+    static long parseSize(String text) throws SampleException {
+        String t = text.strip().toUpperCase(java.util.Locale.ROOT);
+        int shift = t.endsWith("K") ? 10 : t.endsWith("M") ? 20 : t.endsWith("G") ? 30 : 0;
+        String digits = shift == 0 ? t : t.substring(0, t.length() - 1);
+        if (!digits.matches("\\d{1,12}")) {
+            throw new SampleException("--max-body '" + text + "' is not a size: use bytes, or a number with K, M or G, like 64M");
+        }
+        return Long.parseLong(digits) << shift;
     }
 
     private void printRedirects(List<URI> chain) {

@@ -20,7 +20,8 @@ import java.util.Objects;
  *
  * <p>Threading: for the thread that runs {@code map}.
  *
- * <p>Errors: more than the hop limit of redirects, a redirect back to a URL already visited, or a
+ * <p>Errors: the {@link HttpLimits} of each request (the whole-request timeout covers the whole
+ * chain), more than the hop limit of redirects, a redirect back to a URL already visited, or a
  * bad {@code Location} reach the target's {@link HttpConsumer#failed} with a one-line message.
  */
 public class RedirectingConsumer implements HttpConsumer {
@@ -30,35 +31,48 @@ public class RedirectingConsumer implements HttpConsumer {
     private final HttpConsumer target;
     private final SocketMap map;
     private final int maxRedirects;
-    private final Duration idleTimeout;
+    private final HttpLimits limits;
     private final List<URI> chain = new ArrayList<>();
     private URI next;
+    private long deadline;
     private HttpException badLocation;
 
-    /** Follows up to {@value #DEFAULT_MAX_REDIRECTS} redirects with the default idle timeout. */
+    /** Follows up to {@value #DEFAULT_MAX_REDIRECTS} redirects with {@link HttpLimits#DEFAULTS}. */
     public RedirectingConsumer(HttpConsumer target, SocketMap map) {
-        this(target, map, DEFAULT_MAX_REDIRECTS, AsyncHttp.DEFAULT_IDLE_TIMEOUT);
+        this(target, map, DEFAULT_MAX_REDIRECTS, HttpLimits.DEFAULTS);
+    }
+
+    /** Follows up to {@code maxRedirects} redirects with the default limits but {@code idleTimeout}. */
+    public RedirectingConsumer(HttpConsumer target, SocketMap map, int maxRedirects, Duration idleTimeout) {
+        this(target, map, maxRedirects, HttpLimits.DEFAULTS.withIdleTimeout(idleTimeout));
     }
 
     /**
-     * Follows up to {@code maxRedirects} redirects, each request with {@code idleTimeout}.
+     * Follows up to {@code maxRedirects} redirects under {@code limits}: each request has the idle
+     * timeout and body limit, and {@link HttpLimits#requestTimeout()} bounds the whole chain, counted
+     * from {@link #start}.
      *
      * @throws IllegalArgumentException if {@code maxRedirects} is negative
      */
-    public RedirectingConsumer(HttpConsumer target, SocketMap map, int maxRedirects, Duration idleTimeout) {
+    public RedirectingConsumer(HttpConsumer target, SocketMap map, int maxRedirects, HttpLimits limits) {
         if (maxRedirects < 0) {
             throw new IllegalArgumentException("maxRedirects < 0: " + maxRedirects);
         }
         this.target = Objects.requireNonNull(target, "target");
         this.map = map;
         this.maxRedirects = maxRedirects;
-        this.idleTimeout = Objects.requireNonNull(idleTimeout, "idleTimeout");
+        this.limits = Objects.requireNonNull(limits, "limits");
     }
 
-    /** Starts the first request. */
+    /** Starts the first request; the whole-request deadline starts now. */
     public AsyncHttp start(URI url) {
+        deadline = System.nanoTime() + limits.requestTimeout().toNanos();
+        return follow(url);
+    }
+
+    private AsyncHttp follow(URI url) {
         chain.add(url);
-        return AsyncHttp.get(url, this, map, idleTimeout);
+        return AsyncHttp.get(url, this, map, limits, deadline);
     }
 
     /** Every URL requested so far, the first one first. */
@@ -103,7 +117,7 @@ public class RedirectingConsumer implements HttpConsumer {
             target.failed(e);
             return;
         }
-        start(to);
+        follow(to);
     }
 
     @Override

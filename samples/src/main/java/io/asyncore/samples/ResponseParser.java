@@ -14,7 +14,8 @@ import java.util.regex.Pattern;
 /**
  * An incremental HTTP/1.x response parser: bytes go in as they arrive, the head and body pieces
  * come out to an {@link HttpConsumer}. Handles Content-Length, chunked transfer coding and bodies
- * ended by close; rejects what it cannot trust with an {@link HttpException} saying what was wrong.
+ * ended by close; rejects what it cannot trust with an {@link HttpException} saying what was wrong,
+ * also a body over its size limit (the one place both HTTP clients enforce {@link HttpLimits#maxBodyBytes()}).
  * Not thread-safe: one per response, used by the loop thread.
  */
 final class ResponseParser {
@@ -31,6 +32,7 @@ final class ResponseParser {
 
     private final URI url;
     private final HttpConsumer consumer;
+    private final long maxBodyBytes;
     private State state = State.STATUS;
     private final ByteArrayOutputStream line = new ByteArrayOutputStream(128);
     private int headBytes;
@@ -43,9 +45,11 @@ final class ResponseParser {
     private long remaining;
     private long bodyBytes;
 
-    ResponseParser(URI url, HttpConsumer consumer) {
+    /** A parser that rejects a body longer than {@code maxBodyBytes} (after chunked decoding). */
+    ResponseParser(URI url, HttpConsumer consumer, long maxBodyBytes) {
         this.url = url;
         this.consumer = consumer;
+        this.maxBodyBytes = maxBodyBytes;
     }
 
     /**
@@ -99,10 +103,11 @@ final class ResponseParser {
         }
     }
 
-    private void deliver(ByteBuffer in, int n) {
+    private void deliver(ByteBuffer in, int n) throws HttpException {
         if (n == 0) {
             return;
         }
+        checkBodySize(bodyBytes + n, "at least " + (bodyBytes + n) + " bytes arrived");
         byte[] piece = new byte[n];
         in.get(piece);
         bodyBytes += n;
@@ -230,6 +235,7 @@ final class ResponseParser {
             }
             length = n;
         }
+        checkBodySize(length, "declared Content-Length " + length);
         contentLength = length;
         remaining = length;
         return length == 0 ? State.DONE : State.LENGTH_BODY;
@@ -242,7 +248,16 @@ final class ResponseParser {
             throw new HttpException("invalid chunk size " + quote(l) + " (expected hexadecimal digits)");
         }
         remaining = Long.parseLong(size, 16);
+        checkBodySize(bodyBytes + remaining, "a chunk of " + remaining + " bytes after " + bodyBytes);
         state = remaining == 0 ? State.TRAILERS : State.CHUNK_DATA;
+    }
+
+    /** Fails with the one-line "body too large" message if {@code total} body bytes are over the limit. */
+    private void checkBodySize(long total, String what) throws HttpException {
+        if (total > maxBodyBytes) {
+            throw new HttpException("the response body from " + url + " is larger than the limit of " + maxBodyBytes
+                    + " bytes (" + what + "); raise it with maxBodyBytes (http-get --max-body BYTES)");
+        }
     }
 
     /** {@code 'text'}, cut to 60 characters, control characters shown as escapes: safe on one line. */

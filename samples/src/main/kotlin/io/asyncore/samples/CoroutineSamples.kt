@@ -39,7 +39,13 @@ public object CoroutineSamples {
     @JvmStatic
     @Throws(IOException::class)
     public fun httpGet(map: SocketMap, url: URI, maxRedirects: Int, idleTimeout: Duration, onRedirect: Consumer<URI>): HttpResponse =
-        map.runBlocking { httpGet(url, maxRedirects, idleTimeout, onRedirect = { onRedirect.accept(it) }) }
+        httpGet(map, url, maxRedirects, HttpLimits.DEFAULTS.withIdleTimeout(idleTimeout), onRedirect)
+
+    /** [httpGet] under [limits] on [map], on the calling thread; [onRedirect] hears each redirect's target. */
+    @JvmStatic
+    @Throws(IOException::class)
+    public fun httpGet(map: SocketMap, url: URI, maxRedirects: Int, limits: HttpLimits, onRedirect: Consumer<URI>): HttpResponse =
+        map.runBlocking { httpGet(url, maxRedirects, limits, onRedirect = { onRedirect.accept(it) }) }
 
     /** [echoOnce] on [map], on the calling thread. */
     @JvmStatic

@@ -291,7 +291,8 @@ class AsyncHttpTest {
     void aStalledServerTimesOut(ClientStyle style) throws Exception {
         try (RawHttpServer raw = RawHttpServer.stalling("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc")) {
             String message = failure(style, raw.url("/x"), 5, Duration.ofMillis(300));
-            assertEquals("timed out: no data from 127.0.0.1:" + raw.port() + " for 0.3 s while fetching " + raw.url("/x"), message);
+            assertEquals("timed out: no data from 127.0.0.1:" + raw.port() + " for 0.3 s while fetching " + raw.url("/x")
+                    + "; raise it with idleTimeout (http-get --timeout SECONDS)", message);
         }
     }
 

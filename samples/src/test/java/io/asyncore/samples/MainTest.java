@@ -129,6 +129,44 @@ class MainTest {
         }
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(ClientStyle.class)
+    void httpGetStopsABodyOverMaxBody(ClientStyle style) throws Exception {
+        try (DemoHttpServer http = DemoHttpServer.start()) {
+            String url = http.url("/bytes?n=4096").toString();
+            String error = oneLineError(run("http-get", "--style", style.name(), "--max-body", "1K", url));
+            assertTrue(error.startsWith("error: the response body from " + url + " is larger than the limit of 1024 bytes ("), error);
+            assertTrue(error.endsWith("; raise it with maxBodyBytes (http-get --max-body BYTES)"), error);
+        }
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(ClientStyle.class)
+    void httpGetOfATricklingServerStopsAtMaxTime(ClientStyle style) throws Exception {
+        try (HostileHttpServer slow = new HostileHttpServer((s, path, out) -> {
+            out.write("HTTP/1.1 200 OK\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            for (int i = 0; i < 750 && s.pause(20); i++) { // a byte every 20 ms, 15 s at most
+                out.write('a');
+                out.flush();
+            }
+        })) {
+            String url = slow.url("/").toString();
+            assertEquals("error: timed out: the request for " + url + " took longer than the whole-request limit of 1.0 s; "
+                    + "raise it with requestTimeout (http-get --max-time SECONDS)",
+                    oneLineError(run("http-get", "--style", style.name(), "--timeout", "5", "--max-time", "1", url)));
+        }
+    }
+
+    @Test
+    void httpGetRejectsBadLimits() {
+        assertEquals("error: --max-body 'lots' is not a size: use bytes, or a number with K, M or G, like 64M",
+                oneLineError(run("http-get", "--max-body", "lots", "http://127.0.0.1:1/")));
+        assertEquals("error: --max-time 0 must be at least 1 second",
+                oneLineError(run("http-get", "--max-time", "0", "http://127.0.0.1:1/")));
+        Run help = run("http-get", "--help");
+        assertTrue(help.out().contains("--max-body") && help.out().contains("--max-time"), help.out());
+    }
+
     @Test
     void httpGetOfARedirectLoopExitsWithOneErrorLine() throws Exception {
         try (DemoHttpServer http = DemoHttpServer.start()) {
