@@ -15,6 +15,7 @@ import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.FileChannel;
+import java.nio.channels.GatheringByteChannel;
 import java.nio.channels.NetworkChannel;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.SelectableChannel;
@@ -598,6 +599,37 @@ public class Dispatcher {
     }
 
     /**
+     * {@link #send(ByteBuffer)} from several buffers in one gathering write (one system call),
+     * under the same rules: 0 while the connect is pending, when the kernel buffer is full, or when
+     * the peer went away (after {@link #handleClose()}). Each buffer's position advances by what
+     * was taken from it.
+     *
+     * @return the bytes sent, from all buffers together
+     * @throws IllegalStateException if the dispatcher was closed, has no socket, or its channel
+     *     cannot gather
+     */
+    public long send(ByteBuffer[] data, int offset, int length) throws IOException {
+        Objects.requireNonNull(data, "data");
+        Objects.checkFromIndexSize(offset, length, data.length);
+        WritableByteChannel ch = writableChannel("send()");
+        if (!(ch instanceof GatheringByteChannel gather)) {
+            throw new IllegalStateException("send() of several buffers on a channel that cannot gather: " + ch);
+        }
+        if (connecting && !connected) {
+            return 0;
+        }
+        try {
+            return gather.write(data, offset, length);
+        } catch (IOException | RuntimeException e) {
+            if (Disconnects.isDisconnect(e)) {
+                handleClose();
+                return 0;
+            }
+            throw e;
+        }
+    }
+
+    /**
      * Receives up to {@code bufferSize} bytes: Python's {@code recv}. Reads through the loop's
      * shared buffer, so an idle connection holds no buffer.
      *
@@ -672,8 +704,7 @@ public class Dispatcher {
         accepting = false;
         connecting = false;
         if (channel == null || closed) {
-            closed = channel != null;
-            return;
+            return; // never had a socket, or closed already
         }
         closed = true;
         delChannel();

@@ -343,21 +343,25 @@ public final class SocketMap implements AutoCloseable {
      */
     private void dispatch(boolean usePoll) {
         int n = readyCount;
-        if (usePoll) {
-            for (int i = 0; i < n; i++) {
-                fireRead(i, true);
-                fireWrite(i, true);
+        try {
+            if (usePoll) {
+                for (int i = 0; i < n; i++) {
+                    fireRead(i, true);
+                    fireWrite(i, true);
+                }
+            } else {
+                for (int i = 0; i < n; i++) {
+                    fireRead(i, false);
+                }
+                for (int i = 0; i < n; i++) {
+                    fireWrite(i, false);
+                }
             }
-        } else {
-            for (int i = 0; i < n; i++) {
-                fireRead(i, false);
-            }
-            for (int i = 0; i < n; i++) {
-                fireWrite(i, false);
-            }
+        } finally {
+            // Also when ExitNow or an Error leaves the pass: the array outlives it.
+            Arrays.fill(readyKeys, 0, n, null);
+            readyCount = 0;
         }
-        Arrays.fill(readyKeys, 0, n, null);
-        readyCount = 0;
     }
 
     private void fireRead(int i, boolean usePoll) {

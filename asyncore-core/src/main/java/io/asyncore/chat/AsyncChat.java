@@ -71,6 +71,9 @@ import java.util.Objects;
  *   <li>{@code push} after {@code closeWhenDone()} fails; {@code push} on a closed chat is ignored
  *       (Python queues data that can never be sent). {@link #close()} drops the output queue and
  *       closes producers that are {@link AutoCloseable}.
+ *   <li>{@link #initiateSend()} makes one send per call, as Python does, but that send gathers the
+ *       consecutive queued buffers at the head of the queue, up to {@link #acOutBufferSize()} bytes;
+ *       Python sends one queued item per call.
  * </ul>
  */
 public abstract class AsyncChat extends Dispatcher {
@@ -582,6 +585,9 @@ public abstract class AsyncChat extends Dispatcher {
             q.pollFirst(); // an empty push: Python spends a zero-length send on it
             return;
         }
+        if (q.size() > 1 && data.remaining() < acOutBufferSize && gatherFrom(q)) {
+            return;
+        }
         int limit = data.limit();
         data.limit(Math.min(limit, data.position() + acOutBufferSize));
         try {
@@ -595,6 +601,52 @@ public abstract class AsyncChat extends Dispatcher {
         if (!data.hasRemaining() && fifo == q && q.peekFirst() == data) {
             q.pollFirst();
         }
+    }
+
+    /** Buffers taken into one gathering send at most. */
+    private static final int GATHER_MAX = 64;
+
+    /**
+     * Sends the consecutive buffers at the head of the queue, up to {@link #acOutBufferSize()}
+     * bytes in all, in one gathering write: still one send per call, as in Python, but a queue of
+     * many small pushes (lines backed up behind a full kernel buffer) no longer costs a write event
+     * per push. The last buffer taken may be cut at the size limit.
+     *
+     * @return false if fewer than two buffers lead the queue (the caller sends the head alone)
+     */
+    private boolean gatherFrom(ArrayDeque<Object> q) {
+        ByteBuffer[] batch = new ByteBuffer[Math.min(q.size(), GATHER_MAX)];
+        int n = 0;
+        long room = acOutBufferSize; // bytes the batch may still take
+        int lastTake = 0;
+        for (Object item : q) {
+            if (n == batch.length || room == 0 || !(item instanceof ByteBuffer b) || !b.hasRemaining()) {
+                break;
+            }
+            batch[n++] = b;
+            lastTake = (int) Math.min(room, b.remaining());
+            room -= lastTake;
+        }
+        if (n < 2) {
+            return false;
+        }
+        ByteBuffer last = batch[n - 1];
+        int lastLimit = last.limit();
+        last.limit(last.position() + lastTake);
+        try {
+            send(batch, 0, n);
+        } catch (IOException e) {
+            handleError(e);
+            return true;
+        } finally {
+            last.limit(lastLimit);
+        }
+        if (fifo == q) {
+            for (int i = 0; i < n && !batch[i].hasRemaining() && q.peekFirst() == batch[i]; i++) {
+                q.pollFirst();
+            }
+        }
+        return true;
     }
 
     private void sendFrom(ArrayDeque<Object> q, FileProducer file) {

@@ -127,6 +127,48 @@ class OutgoingQueueTest {
     }
 
     @Test
+    void manySmallPushesQueuedBehindAFullKernelBufferGoOutInOneGatheringSendCall() throws Exception {
+        SocketChannel[] pair = Loops.pair();
+        try (SocketChannel peer = pair[1]) {
+            List<Integer> gathered = new ArrayList<>();
+            boolean[] kernelFull = {true};
+            AsyncChat chat = new AsyncChat(pair[0], map) {
+                @Override
+                public int send(ByteBuffer data) throws IOException {
+                    return kernelFull[0] ? 0 : super.send(data);
+                }
+
+                @Override
+                public long send(ByteBuffer[] data, int offset, int length) throws IOException {
+                    if (kernelFull[0]) {
+                        return 0;
+                    }
+                    gathered.add(length);
+                    return super.send(data, offset, length);
+                }
+
+                @Override
+                public void foundTerminator() {
+                }
+            };
+            StringBuilder expected = new StringBuilder();
+            for (int i = 0; i < 100; i++) {
+                String line = "line " + i + "\r\n";
+                expected.append(line);
+                chat.push(line);
+            }
+            assertTrue(chat.writable(), "all 100 lines are queued");
+            kernelFull[0] = false;
+            chat.initiateSend();
+            assertEquals(List.of(64), gathered, "one send call took the first 64 queued lines");
+            chat.initiateSend();
+            assertEquals(List.of(64, 36), gathered);
+            assertFalse(chat.writable(), "the queue is empty after two calls");
+            assertEquals(expected.toString(), Loops.text(readExactly(peer, expected.length())));
+        }
+    }
+
+    @Test
     void producerChunksLongerThanTheOutBufferAreSentInPiecesAndTheProducerLeavesOnALaterCall() throws Exception {
         SocketChannel[] pair = Loops.pair();
         try (SocketChannel peer = pair[1]) {

@@ -15,6 +15,7 @@ import java.nio.ByteBuffer
 import java.nio.channels.SocketChannel
 import kotlin.coroutines.resume
 import kotlin.coroutines.resumeWithException
+import kotlin.coroutines.suspendCoroutine
 import kotlinx.coroutines.CancellableContinuation
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.NonCancellable
@@ -54,7 +55,9 @@ import kotlinx.coroutines.withContext
  * ## Cancellation
  * - A read cancelled while suspended consumes nothing: bytes already received stay buffered and the
  *   next read returns them (also for [readExactly] and [readUntil], which keep a partial result
- *   buffered until it is complete).
+ *   buffered until it is complete). A read that has taken its bytes returns them: called from
+ *   another dispatcher and cancelled on its way back, it still hands them over, and the caller
+ *   sees the cancellation at its next suspension point.
  * - A [write] is all-or-nothing: once it reaches the loop its bytes are sent or buffered in full,
  *   before it suspends. Cancelling it while it waits for the buffer to drain only stops the wait:
  *   the bytes are still sent, in order. (Cancelled before it reached the loop, it sent nothing.)
@@ -385,8 +388,9 @@ public open class SuspendingSocket private constructor(
                 releaseReader(token)
             }
         }
-        // From another dispatcher: wait on the loop without consuming, then consume in a step that
-        // cannot be cancelled, so a cancellation on the way back loses no byte.
+        // From another dispatcher: wait on the loop without consuming, then consume on the loop and
+        // hand the result back without a cancellation check. (withContext would drop the result of a
+        // caller cancelled on its way back, even with NonCancellable, and the bytes would be lost.)
         val loop = map.asCoroutineDispatcher()
         try {
             withContext(loop) {
@@ -397,12 +401,18 @@ public open class SuspendingSocket private constructor(
             withContext(NonCancellable + loop) { releaseReader(token) }
             throw t
         }
-        return withContext(NonCancellable + loop) {
-            try {
-                checkOpen(what) // closed while hopping back: the buffered bytes are gone
-                take()
-            } finally {
-                releaseReader(token)
+        return suspendCoroutine { cont ->
+            map.execute {
+                cont.resumeWith(
+                    runCatching {
+                        try {
+                            checkOpen(what) // closed while hopping back: the buffered bytes are gone
+                            take()
+                        } finally {
+                            releaseReader(token)
+                        }
+                    },
+                )
             }
         }
     }

@@ -26,6 +26,7 @@ import kotlinx.coroutines.cancelAndJoin
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.withContext
 import kotlinx.coroutines.withTimeout
+import kotlinx.coroutines.withTimeoutOrNull
 
 class SuspendingSocketSpec : FunSpec({
     timeout = 60_000
@@ -549,6 +550,28 @@ class SuspendingSocketSpec : FunSpec({
                 reader.cancelAndJoin()
                 b.write("def".encodeToByteArray())
                 withContext(Dispatchers.Default) { a.readExactly(6) }.decodeToString() shouldBe "abcdef"
+            }
+        }
+
+        test("a cross-dispatcher read whose caller is cancelled on its way back with the bytes still hands them over") {
+            loopTest { map ->
+                val (a, b) = connectedPair(map)
+                SteppedDispatcher().use { caller ->
+                    var got: ByteArray? = null
+                    val reader = launch(caller) { got = a.readUpTo(10) }
+                    caller.runNext() // the reader starts and goes to the loop to wait
+                    awaitCondition { a.readInterested }
+                    b.write("hello".encodeToByteArray())
+                    awaitCondition { caller.pending == 1 } // the wait is over
+                    caller.runNext() // the reader goes to the loop to take the bytes
+                    awaitCondition { caller.pending == 1 } // it is due back with them
+                    a.bufferedInput shouldBe 0
+                    reader.cancel()
+                    caller.runNext()
+                    reader.join()
+                    val bytes = got ?: withTimeoutOrNull(1.seconds) { a.readUpTo(10) }
+                    bytes?.decodeToString() shouldBe "hello"
+                }
             }
         }
 
