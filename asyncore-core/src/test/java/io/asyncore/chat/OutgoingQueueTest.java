@@ -169,6 +169,68 @@ class OutgoingQueueTest {
     }
 
     @Test
+    void theRepliesToEveryMessageOfOneReadGoOutInOneSendCall() throws Exception {
+        SocketChannel[] pair = Loops.pair();
+        try (SocketChannel peer = pair[1]) {
+            List<String> sendCalls = new ArrayList<>();
+            AsyncChat chat = new AsyncChat(pair[0], map) {
+                {
+                    setTerminator("\n");
+                }
+
+                @Override
+                public int send(ByteBuffer data) throws IOException {
+                    sendCalls.add("one buffer");
+                    return super.send(data);
+                }
+
+                @Override
+                public long send(ByteBuffer[] data, int offset, int length) throws IOException {
+                    sendCalls.add(length + " buffers");
+                    return super.send(data, offset, length);
+                }
+
+                @Override
+                public void foundTerminator() throws IOException {
+                    push(takeIncomingData());
+                    push("\n");
+                }
+            };
+            StringBuilder lines = new StringBuilder();
+            for (int i = 0; i < 20; i++) {
+                lines.append("line ").append(i).append('\n');
+            }
+            peer.write(Loops.buffer(lines.toString()));
+            Loops.runUntil(map, false, () -> !sendCalls.isEmpty(), Duration.ofSeconds(10));
+            assertEquals(List.of("40 buffers"), sendCalls, "20 messages, 40 pushes, one send call");
+            assertEquals(lines.toString(), Loops.text(readExactly(peer, lines.length())));
+            assertFalse(chat.writable());
+        }
+    }
+
+    @Test
+    void aReplyPushedJustBeforeCloseInsideFoundTerminatorStillReachesThePeer() throws Exception {
+        SocketChannel[] pair = Loops.pair();
+        try (SocketChannel peer = pair[1]) {
+            AsyncChat chat = new AsyncChat(pair[0], map) {
+                {
+                    setTerminator("\n");
+                }
+
+                @Override
+                public void foundTerminator() throws IOException {
+                    takeIncomingData();
+                    push("bye\n");
+                    close();
+                }
+            };
+            peer.write(Loops.buffer("quit\n"));
+            Loops.runUntil(map, false, chat::isClosed, Duration.ofSeconds(10));
+            assertEquals("bye\n", Loops.text(readExactly(peer, 100)), "the reply, then end of stream");
+        }
+    }
+
+    @Test
     void producerChunksLongerThanTheOutBufferAreSentInPiecesAndTheProducerLeavesOnALaterCall() throws Exception {
         SocketChannel[] pair = Loops.pair();
         try (SocketChannel peer = pair[1]) {
