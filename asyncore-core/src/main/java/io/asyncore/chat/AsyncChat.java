@@ -626,7 +626,7 @@ public abstract class AsyncChat extends Dispatcher {
     private boolean holdSends;
 
     /** Buffers taken into one gathering send at most. */
-    private static final int GATHER_MAX = 64;
+    private static final int GATHER_MAX = 1024; // IOV_MAX on Linux: the most one writev takes
 
     /**
      * Sends the consecutive buffers at the head of the queue, up to {@link #acOutBufferSize()}
