@@ -119,7 +119,8 @@ public final class SocketMap implements AutoCloseable {
     public void execute(Runnable task) {
         Objects.requireNonNull(task, "task");
         tasks.add(task);
-        if (wakeupPending.compareAndSet(false, true)) {
+        // The loop thread needs no wake-up: a pass looks at the queue before it waits.
+        if (owner != Thread.currentThread() && wakeupPending.compareAndSet(false, true)) {
             selector.wakeup();
         }
     }

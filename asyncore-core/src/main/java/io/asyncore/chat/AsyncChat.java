@@ -74,6 +74,9 @@ import java.util.Objects;
  *   <li>{@link #initiateSend()} makes one send per call, as Python does, but that send gathers the
  *       consecutive queued buffers at the head of the queue, up to {@link #acOutBufferSize()} bytes;
  *       Python sends one queued item per call.
+ *   <li>While {@link #handleRead()} parses a read, {@code push} only queues; what the read's
+ *       messages pushed is sent together when parsing ends (Python sends on every push). A
+ *       {@link #close()} in between first sends what the kernel takes, as Python's pushes would have.
  * </ul>
  */
 public abstract class AsyncChat extends Dispatcher {
@@ -302,7 +305,15 @@ public abstract class AsyncChat extends Dispatcher {
             return;
         }
         if (data.length > 0) {
-            parse(data);
+            holdSends = true;
+            try {
+                parse(data);
+            } finally {
+                holdSends = false;
+            }
+            if (fifo != null && !fifo.isEmpty()) {
+                initiateSend(); // what the read's messages pushed, in one gathering send
+            }
         }
     }
 
@@ -497,7 +508,9 @@ public abstract class AsyncChat extends Dispatcher {
             q.addLast(ByteBuffer.wrap(data.clone()));
         }
         queueChanged();
-        initiateSend();
+        if (!holdSends) {
+            initiateSend();
+        }
     }
 
     /** {@link #push(byte[])} of {@code text} encoded in {@link #encoding()}. */
@@ -521,7 +534,9 @@ public abstract class AsyncChat extends Dispatcher {
         }
         queue().addLast(producer);
         queueChanged();
-        initiateSend();
+        if (!holdSends) {
+            initiateSend();
+        }
     }
 
     /**
@@ -603,8 +618,15 @@ public abstract class AsyncChat extends Dispatcher {
         }
     }
 
+    /**
+     * True while {@link #handleRead()} parses one read: pushes only queue, and everything the read's
+     * messages pushed goes out in one gathering send when parsing ends, instead of a system call per
+     * push. {@link #close()} meanwhile first sends what the kernel takes.
+     */
+    private boolean holdSends;
+
     /** Buffers taken into one gathering send at most. */
-    private static final int GATHER_MAX = 64;
+    private static final int GATHER_MAX = 1024; // IOV_MAX on Linux: the most one writev takes
 
     /**
      * Sends the consecutive buffers at the head of the queue, up to {@link #acOutBufferSize()}
@@ -689,8 +711,28 @@ public abstract class AsyncChat extends Dispatcher {
     /** Closes the socket and drops the output queue, closing producers that are {@link AutoCloseable}. */
     @Override
     public void close() {
+        if (holdSends) {
+            holdSends = false;
+            flushHeld();
+        }
         super.close();
         dropOutput();
+    }
+
+    /**
+     * Sends the queued data the kernel takes now, without blocking: what Python's immediate sends
+     * would have handed it before a {@code close()} inside {@code foundTerminator}.
+     */
+    private void flushHeld() {
+        ArrayDeque<Object> q = fifo;
+        while (q != null && fifo == q && isConnected() && q.peekFirst() instanceof ByteBuffer head) {
+            int items = q.size();
+            int left = head.remaining();
+            sendFrom(q, head);
+            if (q.size() == items && head.remaining() == left) {
+                return; // the kernel took nothing more
+            }
+        }
     }
 
     /** Always true, as in Python: there is no input back-pressure. */

@@ -160,11 +160,71 @@ class OutgoingQueueTest {
             assertTrue(chat.writable(), "all 100 lines are queued");
             kernelFull[0] = false;
             chat.initiateSend();
-            assertEquals(List.of(64), gathered, "one send call took the first 64 queued lines");
-            chat.initiateSend();
-            assertEquals(List.of(64, 36), gathered);
-            assertFalse(chat.writable(), "the queue is empty after two calls");
+            assertEquals(List.of(100), gathered, "one send call took all 100 queued lines");
+            assertFalse(chat.writable(), "the queue is empty after one call");
             assertEquals(expected.toString(), Loops.text(readExactly(peer, expected.length())));
+        }
+    }
+
+    @Test
+    void theRepliesToEveryMessageOfOneReadGoOutInOneSendCall() throws Exception {
+        SocketChannel[] pair = Loops.pair();
+        try (SocketChannel peer = pair[1]) {
+            List<String> sendCalls = new ArrayList<>();
+            AsyncChat chat = new AsyncChat(pair[0], map) {
+                {
+                    setTerminator("\n");
+                }
+
+                @Override
+                public int send(ByteBuffer data) throws IOException {
+                    sendCalls.add("one buffer");
+                    return super.send(data);
+                }
+
+                @Override
+                public long send(ByteBuffer[] data, int offset, int length) throws IOException {
+                    sendCalls.add(length + " buffers");
+                    return super.send(data, offset, length);
+                }
+
+                @Override
+                public void foundTerminator() throws IOException {
+                    push(takeIncomingData());
+                    push("\n");
+                }
+            };
+            StringBuilder lines = new StringBuilder();
+            for (int i = 0; i < 20; i++) {
+                lines.append("line ").append(i).append('\n');
+            }
+            peer.write(Loops.buffer(lines.toString()));
+            Loops.runUntil(map, false, () -> !sendCalls.isEmpty(), Duration.ofSeconds(10));
+            assertEquals(List.of("40 buffers"), sendCalls, "20 messages, 40 pushes, one send call");
+            assertEquals(lines.toString(), Loops.text(readExactly(peer, lines.length())));
+            assertFalse(chat.writable());
+        }
+    }
+
+    @Test
+    void aReplyPushedJustBeforeCloseInsideFoundTerminatorStillReachesThePeer() throws Exception {
+        SocketChannel[] pair = Loops.pair();
+        try (SocketChannel peer = pair[1]) {
+            AsyncChat chat = new AsyncChat(pair[0], map) {
+                {
+                    setTerminator("\n");
+                }
+
+                @Override
+                public void foundTerminator() throws IOException {
+                    takeIncomingData();
+                    push("bye\n");
+                    close();
+                }
+            };
+            peer.write(Loops.buffer("quit\n"));
+            Loops.runUntil(map, false, chat::isClosed, Duration.ofSeconds(10));
+            assertEquals("bye\n", Loops.text(readExactly(peer, 100)), "the reply, then end of stream");
         }
     }
 

@@ -452,12 +452,33 @@ public open class SuspendingSocket private constructor(
     }
 
     private fun receive(): Int {
+        if (available() == 0) {
+            return receiveFresh()
+        }
         if (inBuf.size - inEnd < READ_CHUNK) {
             makeRoom()
         }
         val n = channel()!!.read(ByteBuffer.wrap(inBuf, inEnd, inBuf.size - inEnd))
         if (n > 0) {
             inEnd += n
+        } else if (n < 0) {
+            eof = true
+        }
+        return n
+    }
+
+    /**
+     * Nothing is buffered: read through the loop thread's scratch buffer and keep an array of
+     * exactly what arrived, so a socket waiting for data holds no buffer of its own.
+     */
+    private fun receiveFresh(): Int {
+        val scratch = SCRATCH.get().clear()
+        val n = channel()!!.read(scratch)
+        if (n > 0) {
+            inBuf = ByteArray(n)
+            scratch.flip().get(inBuf)
+            inStart = 0
+            inEnd = n
         } else if (n < 0) {
             eof = true
         }
@@ -479,16 +500,24 @@ public open class SuspendingSocket private constructor(
 
     private fun available(): Int = inEnd - inStart
 
-    private fun take(n: Int): ByteArray = inBuf.copyOfRange(inStart, inStart + n).also { consume(n) }
+    /** The capacity of the socket's own input buffer (0 when it holds none). Loop thread; for tests. */
+    internal val inputBufferCapacity: Int get() = inBuf.size
+
+    private fun take(n: Int): ByteArray {
+        if (inStart == 0 && n == inBuf.size && inEnd == n) {
+            val all = inBuf // an exact array from receiveFresh(): hand it over without a copy
+            consume(n)
+            return all
+        }
+        return inBuf.copyOfRange(inStart, inStart + n).also { consume(n) }
+    }
 
     private fun consume(n: Int) {
         inStart += n
         if (inStart == inEnd) {
             inStart = 0
             inEnd = 0
-            if (inBuf.size > KEPT_INPUT_BUFFER) {
-                inBuf = EMPTY
-            }
+            inBuf = EMPTY // a drained socket holds no buffer: the next read goes through the scratch buffer
         }
     }
 
@@ -669,7 +698,8 @@ public open class SuspendingSocket private constructor(
     public companion object {
         private val EMPTY = ByteArray(0)
         private const val READ_CHUNK = 8192
-        private const val KEPT_INPUT_BUFFER = 65536
+        /** Per loop thread: reads land here first, and only the bytes that arrived are kept. */
+        private val SCRATCH: ThreadLocal<ByteBuffer> = ThreadLocal.withInitial { ByteBuffer.allocateDirect(65536) }
         private const val WRITES_PER_EVENT = 16
         private const val DEFAULT_LOW_WATER = 16 * 1024
         private const val DEFAULT_HIGH_WATER = 64 * 1024
