@@ -72,6 +72,12 @@ public final class Report {
                 + "the analysis comes from `benchmarks/notes.md`. Every server is its own process on 127.0.0.1 with one "
                 + "event-loop thread where its model has one; one load generator process drives them all.");
         line("");
+        if (busy(meta("load-before")) || busy(meta("load-after"))) {
+            line("**Preliminary: the machine was busy with other work during this run (load average " + meta("load-before")
+                    + " before, " + meta("load-after") + " after, on " + meta("machine").split(",")[0]
+                    + "). See the analysis below for how far the figures can be trusted.**");
+            line("");
+        }
         if (meta("mode").equals("quick")) {
             line("**This is a `--quick` smoke run: windows of half a second, one repetition. Its figures only show that the harness works.**");
             line("");
@@ -385,6 +391,20 @@ public final class Report {
             return "—";
         }
         return f2(x.num(key) / y.get().num(key));
+    }
+
+    /** True if any of the load averages in {@code loads} ("1.0 0.5 0.2") is at least 1: something else ran. */
+    private static boolean busy(String loads) {
+        for (String l : loads.trim().split("\\s+")) {
+            try {
+                if (Double.parseDouble(l) >= 1.0) {
+                    return true;
+                }
+            } catch (NumberFormatException e) {
+                return false;
+            }
+        }
+        return false;
     }
 
     private String meta(String key) {
