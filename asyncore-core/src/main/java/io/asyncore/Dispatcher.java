@@ -933,7 +933,8 @@ public class Dispatcher {
         return dc;
     }
 
-    private void requireOpen(String what) {
+    /** Fails if the dispatcher was closed or has no socket, naming the call and what to do. */
+    void requireOpen(String what) {
         if (closed) {
             throw new IllegalStateException(what + " on a closed dispatcher " + this
                     + ": it was closed (by close(), or when its peer went away); make a new dispatcher");

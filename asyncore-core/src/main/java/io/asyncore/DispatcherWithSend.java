@@ -97,10 +97,7 @@ public class DispatcherWithSend extends Dispatcher {
         if (isDebug()) {
             logInfo("sending " + length + " bytes", "info");
         }
-        if (isClosed()) {
-            throw new IllegalStateException("send() on a closed dispatcher " + this
-                    + ": it was closed (by close(), or when its peer went away); make a new dispatcher");
-        }
+        requireOpen("send()"); // before queueing: bytes queued on a closed dispatcher would be lost
         if (outBuffer == null) {
             // Nothing queued: send straight from the caller's bytes and copy only what is left.
             int limit = data.limit();
