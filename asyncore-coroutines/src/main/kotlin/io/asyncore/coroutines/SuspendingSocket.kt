@@ -39,7 +39,9 @@ import kotlinx.coroutines.withContext
  * The socket asks the loop only for what a coroutine waits for: it is read-interested only while
  * a reader is suspended, and write-interested only while output is buffered or a connect is
  * pending. An idle socket costs the loop nothing per pass. Every operation is tried first and
- * suspends only when the kernel would block.
+ * suspends only when the kernel would block, with one exception: after a read that did not fill the
+ * room it offered (the kernel's queue was empty then), the next read waits for readiness rather than
+ * making a system call that would most likely find nothing. In a ping-pong that halves the reads.
  *
  * ## Threading
  * The suspend functions may be called from a coroutine on any dispatcher: they run on the loop
@@ -97,6 +99,9 @@ public open class SuspendingSocket private constructor(
     private var inStart = 0
     private var inEnd = 0
     private var eof = false
+    // True after a read that did not fill the room it was offered: the kernel's queue was empty
+    // then, so the next read waits for readiness instead of trying a call that would find nothing.
+    private var drained = false
     private var reader: Any? = null
     private var readWaiter: CancellableContinuation<Unit>? = null
 
@@ -436,7 +441,7 @@ public open class SuspendingSocket private constructor(
     private suspend fun fill(need: () -> Boolean) {
         while (!need() && !eof) {
             checkOpen("read")
-            if (receive() == 0) {
+            if (drained || receive() == 0) {
                 try {
                     awaitReadable()
                 } catch (e: CancellationException) {
@@ -458,9 +463,12 @@ public open class SuspendingSocket private constructor(
         if (inBuf.size - inEnd < READ_CHUNK) {
             makeRoom()
         }
-        val n = channel()!!.read(ByteBuffer.wrap(inBuf, inEnd, inBuf.size - inEnd))
+        val room = inBuf.size - inEnd
+        readCalls++
+        val n = channel()!!.read(ByteBuffer.wrap(inBuf, inEnd, room))
         if (n > 0) {
             inEnd += n
+            drained = n < room
         } else if (n < 0) {
             eof = true
         }
@@ -473,8 +481,10 @@ public open class SuspendingSocket private constructor(
      */
     private fun receiveFresh(): Int {
         val scratch = SCRATCH.get().clear()
+        readCalls++
         val n = channel()!!.read(scratch)
         if (n > 0) {
+            drained = n < scratch.capacity()
             inBuf = ByteArray(n)
             scratch.flip().get(inBuf)
             inStart = 0
@@ -499,6 +509,10 @@ public open class SuspendingSocket private constructor(
     }
 
     private fun available(): Int = inEnd - inStart
+
+    /** Read system calls made so far. Loop thread; for tests. */
+    internal var readCalls = 0L
+        private set
 
     /** The capacity of the socket's own input buffer (0 when it holds none). Loop thread; for tests. */
     internal val inputBufferCapacity: Int get() = inBuf.size
@@ -653,6 +667,7 @@ public open class SuspendingSocket private constructor(
         override fun writable(): Boolean = out.isNotEmpty() || connectWaiter != null
 
         override fun handleRead() {
+            drained = false
             readWaiter?.let {
                 readWaiter = null
                 interestChanged()
