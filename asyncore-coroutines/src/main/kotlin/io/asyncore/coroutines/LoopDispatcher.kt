@@ -25,7 +25,10 @@ import kotlinx.coroutines.InternalCoroutinesApi
  * selector once for any number of posts. It always queues, also on the loop thread, so `launch`
  * keeps its usual order (the new coroutine runs after the caller suspends or returns) and a
  * coroutine never runs inside the handler of a callback dispatcher. Queued blocks run at the end
- * of the current or next pass. Once the map is closed nothing runs them: close a map only after
+ * of the current or next pass. One exception, for speed: a coroutine on this dispatcher that waits
+ * for a [SuspendingSocket] or [SuspendingServer] to become readable, writable or connected is
+ * resumed directly by the library's own handler of that event, inside the pass (its context
+ * elements applied), as a callback handler would run, rather than at the end of the pass. Once the map is closed nothing runs them: close a map only after
  * its coroutines are done ([LoopThread] does; when [SocketMap.runBlocking] returns, its block and
  * children have completed).
  *

@@ -191,7 +191,7 @@ public class SuspendingServer private constructor(
             acceptWaiter?.let {
                 acceptWaiter = null
                 interestChanged()
-                it.resume(Unit)
+                wake(map, it)
             }
         }
 

@@ -616,7 +616,7 @@ public open class SuspendingSocket private constructor(
         val waiter = writeWaiter
         if (waiter != null && outBytes <= wakeWriterAt) {
             writeWaiter = null
-            waiter.resume(Unit)
+            wake(map, waiter)
         }
     }
 
@@ -671,7 +671,7 @@ public open class SuspendingSocket private constructor(
             readWaiter?.let {
                 readWaiter = null
                 interestChanged()
-                it.resume(Unit)
+                wake(map, it)
             }
         }
 
@@ -685,7 +685,7 @@ public open class SuspendingSocket private constructor(
             connectWaiter?.let {
                 connectWaiter = null
                 interestChanged()
-                it.resume(Unit)
+                wake(map, it)
             }
         }
 

@@ -20,6 +20,7 @@ import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CompletableDeferred
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.TimeoutCancellationException
+import kotlinx.coroutines.asContextElement
 import kotlinx.coroutines.async
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.future.asCompletableFuture
@@ -51,6 +52,28 @@ class LoopDispatcherSpec : FunSpec({
                 order += "caller"
                 child.join()
                 order shouldBe listOf("caller", "child")
+            }
+        }
+
+        test("a coroutine woken by its socket's readiness runs with its context elements, which leave the loop thread after it") {
+            val tag = ThreadLocal<String?>()
+            loopTest { map ->
+                val (a, b) = connectedPair(map)
+                val seen = CompletableDeferred<String?>()
+                val reader = launch(tag.asContextElement("reader")) {
+                    b.readUpTo(10)
+                    seen.complete(tag.get())
+                    b.readUpTo(10) // suspends again: the element must leave the thread with it
+                }
+                nextPass(map)
+                b.readInterested.shouldBeTrue()
+                a.write("x".encodeToByteArray())
+                seen.await() shouldBe "reader"
+                tag.get() shouldBe null
+                a.close()
+                reader.join()
+                tag.get() shouldBe null
+                b.close()
             }
         }
 
