@@ -119,7 +119,7 @@ if [[ "$GENERATOR" == native ]]; then
     say "benchmarks/native/loadgen.c did not compile; fix it, or run with BENCH_GENERATOR=java" >&2; exit 1
   fi
   GENERATOR_KIND="native (built with $(cc --version | head -1): cc ${CFLAGS[*]})"
-  GENERATOR_CMD=("$LOADGEN" --jcmd="$(dirname "$JAVA")/jcmd")
+  GENERATOR_CMD=("$LOADGEN")
   say "load generator: native, benchmarks/target/native/loadgen (C, epoll, one thread)"
 else
   GENERATOR_CMD=("$JAVA" "${GENERATOR_JVM[@]}" -cp "$CP" "$PKG.load.LoadGenerator")
@@ -177,7 +177,7 @@ generate() { # NAME PORT [generator options...]: one repetition of each scenario
   local name=$1 port=$2; shift 2
   timeout 600 ${PIN_GENERATOR[@]+"${PIN_GENERATOR[@]}"} "${GENERATOR_CMD[@]}" \
     --server="$name" --port="$port" --pid="$SERVER_PID" --out="$OUT/results.txt" \
-    --seconds="$SECS" --warmup="$WARMUP" --repeats=1 --scale="$SCALE" --active="$ACTIVE" "$@"
+    --seconds="$SECS" --warmup="$WARMUP" --repeats=1 --scale="$SCALE" --active="$ACTIVE" --jcmd="$(dirname "$JAVA")/jcmd" "$@"
 }
 
 for entry in "${SERVERS[@]}"; do

@@ -35,7 +35,7 @@ import java.util.Set;
  */
 public final class LoadGenerator {
     private static final Set<String> OPTIONS = Set.of("server", "port", "pid", "out", "seconds", "warmup",
-            "repeats", "rep", "connections", "scenarios", "scale", "active", "max-round-trips");
+            "repeats", "rep", "connections", "scenarios", "scale", "active", "max-round-trips", "jcmd");
 
     private final Map<String, String> opts;
     private final InetSocketAddress address;
@@ -96,7 +96,8 @@ public final class LoadGenerator {
             int n = (int) number("scale", 10_000);
             try (Connections conns = new Connections(Message.connect(address, active))) {
                 emit("idle0", first, PingPong.run(conns.channels, pid, warmup, seconds, maxRoundTrips).format());
-                try (ConnectionScale held = ConnectionScale.open(address, pid, n)) {
+                try (ConnectionScale held = ConnectionScale.open(address, pid, n,
+                        opts.containsKey("jcmd") ? Path.of(opts.get("jcmd")) : LiveHeap.DEFAULT_JCMD)) {
                     emit("scale", first, held.format());
                     // The same connections again, now beside the idle ones.
                     emit("idle", first, PingPong.run(conns.channels, pid, warmup, seconds, maxRoundTrips).format() + " idle=" + n);
@@ -169,7 +170,8 @@ public final class LoadGenerator {
         PrintStream err = System.err;
         err.println("LoadGenerator: " + problem);
         err.println("usage: LoadGenerator --server=NAME --port=P --pid=SERVER_PID --out=FILE [--seconds=4] [--warmup=1]"
-                + " [--repeats=3] [--rep=1] [--scenarios=pingpong,bulk,scale] [--connections=1,50,1000] [--scale=10000] [--active=50]");
+                + " [--repeats=3] [--rep=1] [--scenarios=pingpong,bulk,scale] [--connections=1,50,1000] [--scale=10000] [--active=50]"
+                + " [--max-round-trips=500000000] [--jcmd=PATH (default: the jcmd of this JDK)]");
         System.exit(2);
     }
 }
