@@ -123,7 +123,7 @@ if [[ "$GENERATOR" == native ]]; then
   say "load generator: native, benchmarks/target/native/loadgen (C, epoll, one thread)"
 else
   GENERATOR_CMD=("$JAVA" "${GENERATOR_JVM[@]}" -cp "$CP" "$PKG.load.LoadGenerator")
-  say "load generator: the Java LoadGenerator, ${GENERATOR_KIND#java }: expect it to saturate its core at 50 connections and more"
+  say "load generator: the Java LoadGenerator ${GENERATOR_KIND#java }: expect it to saturate its core at 50 connections and more"
 fi
 
 rm -rf "$OUT"
