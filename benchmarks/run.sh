@@ -1,13 +1,23 @@
 #!/usr/bin/env bash
-# Builds the benchmarks module, runs every echo server against the one load generator, runs the
+# Builds the benchmarks module, runs every echo server against one load generator, runs the
 # JMH microbenchmarks, and rewrites BENCHMARKS.md at the repository root.
 #
-#   benchmarks/run.sh            the full comparison (about 12 minutes on 2 cores)
-#   benchmarks/run.sh --quick    a smoke run of a few seconds per server, to check the harness
+#   benchmarks/run.sh            the full comparison: 3 rounds of 5-second windows (about 25 minutes on 2 cores)
+#   benchmarks/run.sh --quick    a smoke run: one round of half-second windows, to check the harness
+#
+# The load generator is benchmarks/native/loadgen.c (C, epoll, one thread), compiled here with cc into
+# benchmarks/target/native/loadgen; without a C compiler, or with BENCH_GENERATOR=java, it is the Java
+# LoadGenerator (one Java thread, which saturates its core at 50 connections and more). The log and
+# BENCHMARKS.md say which one ran.
+#
+# The run is in rounds: each round starts every server afresh, in the order of SERVERS, and runs every
+# scenario against it once (ping-pong at each C, bulk, connection scale with the idle ping-pong), so
+# slow drifts of the machine hit every server alike; the report shows the median over the rounds.
 #
 # Environment: BENCH_JAVA (the java binary every process runs on; default: the newest JDK 21+
 # found through JAVA_HOME or /usr/lib/jvm, else java on PATH), BENCH_PORT (first port, default 19100),
-# BENCH_PROFILE (1: JFR profiles of the asyncore and raw NIO servers; default 1, 0 with --quick).
+# BENCH_PROFILE (1: JFR profiles of the asyncore and raw NIO servers; default 1, 0 with --quick),
+# BENCH_GENERATOR (native or java; default native where cc exists), BENCH_ROUNDS (default 3, 1 with --quick).
 # Every server listens on 127.0.0.1 only; every load loop is bounded in count and time.
 set -euo pipefail
 
@@ -32,15 +42,22 @@ SERVERS=(
 PENDING=()
 
 # ---------------------------------------------------------------- settings
-SECS=3 WARMUP=1 REPEATS=3 SCALE=10000 ACTIVE=50 CONNECTIONS=1,50,1000
+SECS=5 WARMUP=1 ROUNDS=${BENCH_ROUNDS:-3} SCALE=10000 ACTIVE=50 CONNECTIONS=1,50,1000
 JMH_ARGS=(-f 1 -wi 2 -w 1s -i 3 -r 1s)
 PROFILE=${BENCH_PROFILE:-1}
 MODE=full
 case "${1:-}" in
-  --quick) MODE=quick SECS=0.5 WARMUP=0.2 REPEATS=1 SCALE=2000 JMH_ARGS=(-f 1 -wi 1 -w 200ms -i 1 -r 200ms) PROFILE=${BENCH_PROFILE:-0} ;;
+  --quick) MODE=quick SECS=0.5 WARMUP=0.2 ROUNDS=${BENCH_ROUNDS:-1} SCALE=2000 JMH_ARGS=(-f 1 -wi 1 -w 200ms -i 1 -r 200ms) PROFILE=${BENCH_PROFILE:-0} ;;
   "") ;;
   *) echo "usage: benchmarks/run.sh [--quick]" >&2; exit 2 ;;
 esac
+if ! [[ "$ROUNDS" =~ ^[1-9][0-9]?$ ]]; then
+  echo "run.sh: BENCH_ROUNDS must be a whole number from 1 to 99, got '$ROUNDS'" >&2; exit 2
+fi
+GENERATOR=${BENCH_GENERATOR:-native}
+if [[ "$GENERATOR" != native && "$GENERATOR" != java ]]; then
+  echo "run.sh: BENCH_GENERATOR must be native or java, got '$GENERATOR'" >&2; exit 2
+fi
 PORT=${BENCH_PORT:-19100}
 SERVER_JVM=(-XX:+UseSerialGC -Xms64m -Xmx1g)
 GENERATOR_JVM=(-XX:+UseSerialGC -Xms256m -Xmx1g)
@@ -84,6 +101,31 @@ say "building: mvn -B -q -pl benchmarks -am package -DskipTests"
 (cd "$ROOT" && mvn -B -q -pl benchmarks -am package -DskipTests)
 CP="$ROOT/benchmarks/target/classes:$(cat "$ROOT/benchmarks/target/classpath.txt")"
 
+# ---------------------------------------------------------------- the load generator
+LOADGEN="$ROOT/benchmarks/target/native/loadgen"
+CFLAGS=(-O2 -Wall -Wextra -std=c11)
+if [[ "$GENERATOR" == native ]] && ! command -v cc >/dev/null; then
+  if [[ -n "${BENCH_GENERATOR:-}" ]]; then
+    say "BENCH_GENERATOR=native, but there is no C compiler (cc) to build benchmarks/native/loadgen.c" >&2; exit 1
+  fi
+  GENERATOR=java GENERATOR_KIND="java (no C compiler, cc, was found)"
+elif [[ "$GENERATOR" == java ]]; then
+  GENERATOR_KIND="java (BENCH_GENERATOR=java)"
+fi
+if [[ "$GENERATOR" == native ]]; then
+  say "building the native load generator: cc ${CFLAGS[*]} -o benchmarks/target/native/loadgen benchmarks/native/loadgen.c"
+  mkdir -p "$(dirname "$LOADGEN")"
+  if ! cc "${CFLAGS[@]}" -o "$LOADGEN" "$ROOT/benchmarks/native/loadgen.c"; then
+    say "benchmarks/native/loadgen.c did not compile; fix it, or run with BENCH_GENERATOR=java" >&2; exit 1
+  fi
+  GENERATOR_KIND="native (built with $(cc --version | head -1): cc ${CFLAGS[*]})"
+  GENERATOR_CMD=("$LOADGEN")
+  say "load generator: native, benchmarks/target/native/loadgen (C, epoll, one thread)"
+else
+  GENERATOR_CMD=("$JAVA" "${GENERATOR_JVM[@]}" -cp "$CP" "$PKG.load.LoadGenerator")
+  say "load generator: the Java LoadGenerator ${GENERATOR_KIND#java }: expect it to saturate its core at 50 connections and more"
+fi
+
 rm -rf "$OUT"
 mkdir -p "$OUT"
 META="$OUT/meta.txt"
@@ -96,14 +138,16 @@ META="$OUT/meta.txt"
   echo "maven-java: $(cd "$ROOT" && mvn -v 2>/dev/null | sed -n 's/^Java version: //p')"
   echo "pinning: $PINNING"
   echo "server-jvm: ${SERVER_JVM[*]}"
-  echo "generator-jvm: ${GENERATOR_JVM[*]}"
-  echo "generator: --seconds=$SECS --warmup=$WARMUP --repeats=$REPEATS --connections=$CONNECTIONS --scale=$SCALE --active=$ACTIVE"
+  echo "generator-kind: $GENERATOR_KIND"
+  if [[ "$GENERATOR" == java ]]; then echo "generator-jvm: ${GENERATOR_JVM[*]}"; fi
+  echo "generator: --seconds=$SECS --warmup=$WARMUP --repeats=1 --connections=$CONNECTIONS --scale=$SCALE --active=$ACTIVE"
+  echo "rounds: $ROUNDS"
   echo "jmh: ${JMH_ARGS[*]}"
   echo "nofile: $NOFILE"
   for p in "${PENDING[@]+"${PENDING[@]}"}"; do echo "pending: $p"; done
 } > "$META"
 
-# ---------------------------------------------------------------- one server at a time
+# ---------------------------------------------------------------- one server at a time, in rounds
 SERVER_PID=""
 stop_server() {
   if [[ -n "$SERVER_PID" ]]; then
@@ -129,11 +173,11 @@ start_server() {
   return 1
 }
 
-generate() { # NAME PORT [generator options...]
+generate() { # NAME PORT [generator options...]: one repetition of each scenario, numbered 1 unless --rep follows
   local name=$1 port=$2; shift 2
-  timeout 600 ${PIN_GENERATOR[@]+"${PIN_GENERATOR[@]}"} "$JAVA" "${GENERATOR_JVM[@]}" -cp "$CP" "$PKG.load.LoadGenerator" \
+  timeout 600 ${PIN_GENERATOR[@]+"${PIN_GENERATOR[@]}"} "${GENERATOR_CMD[@]}" \
     --server="$name" --port="$port" --pid="$SERVER_PID" --out="$OUT/results.txt" \
-    --seconds="$SECS" --warmup="$WARMUP" --repeats="$REPEATS" --scale="$SCALE" --active="$ACTIVE" "$@"
+    --seconds="$SECS" --warmup="$WARMUP" --repeats=1 --scale="$SCALE" --active="$ACTIVE" --jcmd="$(dirname "$JAVA")/jcmd" "$@"
 }
 
 for entry in "${SERVERS[@]}"; do
@@ -141,19 +185,26 @@ for entry in "${SERVERS[@]}"; do
   if [[ "$JAVA_V" -lt "$needs" ]]; then
     echo "skipped: $name|needs Java $needs, and the newest JDK found is $JAVA_V" >> "$META"
     say "skipping $name: it needs Java $needs"
-    continue
   fi
-  say "$name on port $PORT"
-  if start_server "$name" "$class" "$PORT"; then
-    if ! generate "$name" "$PORT" --connections="$CONNECTIONS"; then
-      echo "failed: $name|the load generator failed; see benchmarks/results/$name.server.log" >> "$META"
-      say "the load generator failed against $name"
+done
+for round in $(seq "$ROUNDS"); do
+  say "round $round of $ROUNDS"
+  for entry in "${SERVERS[@]}"; do
+    IFS='|' read -r name class needs <<< "$entry"
+    [[ "$JAVA_V" -ge "$needs" ]] || continue
+    log="$name.round$round"
+    say "$name on port $PORT (round $round of $ROUNDS)"
+    if start_server "$log" "$class" "$PORT"; then
+      if ! generate "$name" "$PORT" --connections="$CONNECTIONS" --rep="$round"; then
+        echo "failed: $name|round $round: the load generator failed; see benchmarks/results/$log.server.log" >> "$META"
+        say "the load generator failed against $name in round $round"
+      fi
+      stop_server
+    else
+      echo "failed: $name|round $round: did not start; see benchmarks/results/$log.server.log" >> "$META"
     fi
-    stop_server
-  else
-    echo "failed: $name|did not start; see benchmarks/results/$name.server.log" >> "$META"
-  fi
-  PORT=$((PORT + 1))
+    PORT=$((PORT + 1))
+  done
 done
 
 # ---------------------------------------------------------------- profiles
@@ -169,7 +220,7 @@ if [[ "$PROFILE" == 1 ]]; then
     sampling="jdk.ExecutionSample#period=5ms" view=hot-methods
     if [[ "$JAVA_V" -ge 25 ]]; then sampling="jdk.CPUTimeSample#enabled=true,jdk.CPUTimeSample#throttle=5ms" view=cpu-time-hot-methods; fi
     if start_server "$name-profile" "$class" "$PORT" "-XX:StartFlightRecording=filename=$jfr_file,dumponexit=true,$sampling"; then
-      generate "$name-profile" "$PORT" --scenarios=pingpong --connections=50 --repeats=1 --out="$OUT/profile-results.txt" >/dev/null || true
+      generate "$name-profile" "$PORT" --scenarios=pingpong --connections=50 --out="$OUT/profile-results.txt" >/dev/null || true
       stop_server
       JFR_TOOL="$(dirname "$JAVA")/jfr"
       if [[ -f "$jfr_file" ]] && "$JFR_TOOL" view --width 140 "$view" "$jfr_file" > "$OUT/$name.hot-methods.txt" 2>/dev/null; then

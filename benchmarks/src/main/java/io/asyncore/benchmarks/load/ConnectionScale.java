@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -54,11 +55,11 @@ final class ConnectionScale implements AutoCloseable {
                 cpu.serverCores(), cpu.generatorCores());
     }
 
-    static ConnectionScale open(InetSocketAddress server, long serverPid, int count) throws IOException {
+    static ConnectionScale open(InetSocketAddress server, long serverPid, int count, Path jcmd) throws IOException {
         ByteBuffer message = Message.lines(1);
         ByteBuffer in = ByteBuffer.allocateDirect(Message.SIZE);
         List<SocketChannel> all = new ArrayList<>(count);
-        long heapBefore = LiveHeap.collect(serverPid);
+        long heapBefore = LiveHeap.collect(jcmd, serverPid);
         long rssBefore = ProcStat.rssKb(serverPid);
         Cpu.Window window = Cpu.start(serverPid);
         long start = System.nanoTime();
@@ -110,7 +111,7 @@ final class ConnectionScale implements AutoCloseable {
             double seconds = (System.nanoTime() - start) / 1e9;
             Cpu cpu = window.stop();
             selector.selectNow(); // flush the cancelled keys before the selector closes
-            long heapAfter = LiveHeap.collect(serverPid);
+            long heapAfter = LiveHeap.collect(jcmd, serverPid);
             return new ConnectionScale(all, seconds, rssBefore, ProcStat.rssKb(serverPid), heapBefore, heapAfter, cpu);
         } catch (IOException | RuntimeException e) {
             Message.closeAll(all);

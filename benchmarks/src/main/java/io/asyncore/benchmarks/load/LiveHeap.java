@@ -13,21 +13,22 @@ import java.util.concurrent.TimeUnit;
  * shown next to it.
  */
 final class LiveHeap {
-    private static final Path JCMD = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+    /** The jcmd beside the generator's own JDK, unless {@code --jcmd} names another. */
+    static final Path DEFAULT_JCMD = Path.of(System.getProperty("java.home"), "bin", "jcmd");
 
     private LiveHeap() {
     }
 
     /**
      * Collects garbage in {@code pid} and returns its live heap bytes, or -1 if that cannot be
-     * known (no jcmd beside this JDK, not a JVM, or jcmd failed or took over 60 s).
+     * known (no such jcmd, not a JVM, or jcmd failed or took over 60 s).
      */
-    static long collect(long pid) {
-        if (!Files.isExecutable(JCMD)) {
+    static long collect(Path jcmd, long pid) {
+        if (!Files.isExecutable(jcmd)) {
             return -1;
         }
         try {
-            Process p = new ProcessBuilder(JCMD.toString(), Long.toString(pid), "GC.class_histogram")
+            Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "GC.class_histogram")
                     .redirectErrorStream(true).start();
             byte[] out = p.getInputStream().readAllBytes();
             if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {

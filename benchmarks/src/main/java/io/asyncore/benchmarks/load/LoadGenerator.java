@@ -28,10 +28,14 @@ import java.util.Set;
  * </ul>
  * Every run is bounded in time; every figure except connect rate comes from a measuring window
  * after a warm-up.
+ *
+ * <p>{@code benchmarks/native/loadgen.c} is the same generator in C (same options, scenarios and
+ * lines), which costs less per round trip; {@code run.sh} uses it where a C compiler exists and
+ * this one otherwise.
  */
 public final class LoadGenerator {
     private static final Set<String> OPTIONS = Set.of("server", "port", "pid", "out", "seconds", "warmup",
-            "repeats", "connections", "scenarios", "scale", "active", "max-round-trips");
+            "repeats", "rep", "connections", "scenarios", "scale", "active", "max-round-trips", "jcmd");
 
     private final Map<String, String> opts;
     private final InetSocketAddress address;
@@ -62,6 +66,11 @@ public final class LoadGenerator {
 
     private void run() throws IOException {
         int repeats = (int) number("repeats", 3);
+        // The number of the first repetition: run.sh runs one repetition per round and numbers it by the round.
+        int first = (int) number("rep", 1);
+        if (repeats < 1 || first < 1) {
+            fail("--repeats and --rep must be at least 1, got " + repeats + " and " + first);
+        }
         List<String> scenarios = List.of(opts.getOrDefault("scenarios", "pingpong,bulk,scale").split(","));
         // The server's JIT warms up here, so the first measured run is not its first traffic.
         try (Connections warm = new Connections(Message.connect(address, 50))) {
@@ -69,7 +78,7 @@ public final class LoadGenerator {
         }
         if (scenarios.contains("pingpong")) {
             for (String c : opts.getOrDefault("connections", "1,50,1000").split(",")) {
-                for (int rep = 1; rep <= repeats; rep++) {
+                for (int rep = first; rep < first + repeats; rep++) {
                     try (Connections conns = new Connections(Message.connect(address, Integer.parseInt(c.trim())))) {
                         emit("pingpong", rep, PingPong.run(conns.channels, pid, warmup, seconds, maxRoundTrips).format());
                     }
@@ -77,7 +86,7 @@ public final class LoadGenerator {
             }
         }
         if (scenarios.contains("bulk")) {
-            for (int rep = 1; rep <= repeats; rep++) {
+            for (int rep = first; rep < first + repeats; rep++) {
                 SocketChannel ch = Message.connect(address, 1).get(0);
                 emit("bulk", rep, Bulk.run(ch, pid, warmup, seconds).format());
             }
@@ -86,11 +95,12 @@ public final class LoadGenerator {
             int active = (int) number("active", 50);
             int n = (int) number("scale", 10_000);
             try (Connections conns = new Connections(Message.connect(address, active))) {
-                emit("idle0", 1, PingPong.run(conns.channels, pid, warmup, seconds, maxRoundTrips).format());
-                try (ConnectionScale held = ConnectionScale.open(address, pid, n)) {
-                    emit("scale", 1, held.format());
+                emit("idle0", first, PingPong.run(conns.channels, pid, warmup, seconds, maxRoundTrips).format());
+                try (ConnectionScale held = ConnectionScale.open(address, pid, n,
+                        opts.containsKey("jcmd") ? Path.of(opts.get("jcmd")) : LiveHeap.DEFAULT_JCMD)) {
+                    emit("scale", first, held.format());
                     // The same connections again, now beside the idle ones.
-                    emit("idle", 1, PingPong.run(conns.channels, pid, warmup, seconds, maxRoundTrips).format() + " idle=" + n);
+                    emit("idle", first, PingPong.run(conns.channels, pid, warmup, seconds, maxRoundTrips).format() + " idle=" + n);
                 }
             }
         }
@@ -160,7 +170,8 @@ public final class LoadGenerator {
         PrintStream err = System.err;
         err.println("LoadGenerator: " + problem);
         err.println("usage: LoadGenerator --server=NAME --port=P --pid=SERVER_PID --out=FILE [--seconds=4] [--warmup=1]"
-                + " [--repeats=3] [--scenarios=pingpong,bulk,scale] [--connections=1,50,1000] [--scale=10000] [--active=50]");
+                + " [--repeats=3] [--rep=1] [--scenarios=pingpong,bulk,scale] [--connections=1,50,1000] [--scale=10000] [--active=50]"
+                + " [--max-round-trips=500000000] [--jcmd=PATH (default: the jcmd of this JDK)]");
         System.exit(2);
     }
 }

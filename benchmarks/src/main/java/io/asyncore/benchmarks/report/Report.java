@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.ToDoubleFunction;
 import java.util.stream.Collectors;
 
 /**
@@ -19,8 +18,11 @@ import java.util.stream.Collectors;
  * (how the run was made), {@code results.txt} (the load generator's lines), {@code jmh.csv} and
  * the JFR {@code *.hot-methods.txt} views, plus the hand-written analysis in {@code notes.md}.
  *
- * <p>Where a scenario ran several times, the run with the median figure is shown. Ratios are to
- * the {@code netty-nio} and {@code raw-nio} servers of the same run.
+ * <p>{@code run.sh} runs in rounds: each round starts every server afresh and runs every scenario
+ * once against it, and its lines carry {@code rep=<round>}. Every figure shown, for every scenario,
+ * is the median of that figure over the rounds (the mean of the middle two for an even count), and
+ * every ratio is a ratio of such medians. Ratios are to the {@code netty-nio} and {@code raw-nio}
+ * servers of the same run.
  *
  * <p>Usage: {@code Report <results dir> <notes.md> <BENCHMARKS.md>}.
  */
@@ -81,7 +83,7 @@ public final class Report {
             line("");
         }
         if (meta("mode").equals("quick")) {
-            line("**This is a `--quick` smoke run: windows of half a second, one repetition. Its figures only show that the harness works.**");
+            line("**This is a `--quick` smoke run: windows of half a second, " + rounds() + ". Its figures only show that the harness works.**");
             line("");
         }
         targets();
@@ -112,15 +114,14 @@ public final class Report {
             line("| server | round trips/s | × Netty NIO | × raw NIO | p50 µs | p99 µs | p99.9 µs | server µs/RT | × raw NIO | server CPU | generator CPU |");
             line("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
             for (String s : servers) {
-                Optional<Run> r = median(s, "pingpong", c, "rtps");
-                if (r.isEmpty()) {
+                if (!measured(s, "pingpong", c)) {
                     continue;
                 }
-                Run x = r.get();
-                line("| " + s + " | " + f0(x.num("rtps")) + " | " + ratio(x, "pingpong", c, NETTY, "rtps") + " | "
-                        + ratio(x, "pingpong", c, RAW, "rtps") + " | " + f1(x.num("p50us")) + " | " + f1(x.num("p99us"))
-                        + " | " + f1(x.num("p999us")) + " | " + f2(x.num("srvus_per_rt")) + " | "
-                        + ratio(x, "pingpong", c, RAW, "srvus_per_rt") + " | " + f2(x.num("srvcpu")) + " | " + f2(x.num("gencpu")) + " |");
+                line("| " + s + " | " + f0(median(s, "pingpong", c, "rtps")) + " | " + ratio(s, "pingpong", c, NETTY, "rtps") + " | "
+                        + ratio(s, "pingpong", c, RAW, "rtps") + " | " + f1(median(s, "pingpong", c, "p50us")) + " | "
+                        + f1(median(s, "pingpong", c, "p99us")) + " | " + f1(median(s, "pingpong", c, "p999us")) + " | "
+                        + f2(median(s, "pingpong", c, "srvus_per_rt")) + " | " + ratio(s, "pingpong", c, RAW, "srvus_per_rt") + " | "
+                        + f2(median(s, "pingpong", c, "srvcpu")) + " | " + f2(median(s, "pingpong", c, "gencpu")) + " |");
             }
             line("");
         }
@@ -134,9 +135,11 @@ public final class Report {
         line("| server | MB/s | × Netty NIO | × raw NIO | server CPU | generator CPU |");
         line("|---|--:|--:|--:|--:|--:|");
         for (String s : servers) {
-            median(s, "bulk", null, "mbps").ifPresent(x -> line("| " + s + " | " + f0(x.num("mbps")) + " | "
-                    + ratio(x, "bulk", null, NETTY, "mbps") + " | " + ratio(x, "bulk", null, RAW, "mbps") + " | "
-                    + f2(x.num("srvcpu")) + " | " + f2(x.num("gencpu")) + " |"));
+            if (measured(s, "bulk", null)) {
+                line("| " + s + " | " + f0(median(s, "bulk", null, "mbps")) + " | " + ratio(s, "bulk", null, NETTY, "mbps") + " | "
+                        + ratio(s, "bulk", null, RAW, "mbps") + " | " + f2(median(s, "bulk", null, "srvcpu")) + " | "
+                        + f2(median(s, "bulk", null, "gencpu")) + " |");
+            }
         }
         line("");
     }
@@ -154,11 +157,15 @@ public final class Report {
         line("| server | N | connects/s | × Netty NIO | × raw NIO | RSS before → after | RSS KB per connection | × raw NIO | live heap KB per connection |");
         line("|---|--:|--:|--:|--:|--:|--:|--:|--:|");
         for (String s : servers) {
-            first(s, "scale").ifPresent(x -> line("| " + s + " | " + f0(x.num("n")) + " | " + f0(x.num("connps")) + " | "
-                    + ratio(x, "scale", null, NETTY, "connps") + " | " + ratio(x, "scale", null, RAW, "connps") + " | "
-                    + f0(x.num("rss_before_kb") / 1024) + " → " + f0(x.num("rss_after_kb") / 1024) + " MB | "
-                    + f2(x.num("rss_per_conn_kb")) + " | " + ratio(x, "scale", null, RAW, "rss_per_conn_kb") + " | "
-                    + (x.text("heap_per_conn_kb").equals("na") ? "n/a" : f2(x.num("heap_per_conn_kb"))) + " |"));
+            if (!measured(s, "scale", null)) {
+                continue;
+            }
+            double heap = median(s, "scale", null, "heap_per_conn_kb");
+            line("| " + s + " | " + f0(median(s, "scale", null, "n")) + " | " + f0(median(s, "scale", null, "connps")) + " | "
+                    + ratio(s, "scale", null, NETTY, "connps") + " | " + ratio(s, "scale", null, RAW, "connps") + " | "
+                    + f0(median(s, "scale", null, "rss_before_kb") / 1024) + " → " + f0(median(s, "scale", null, "rss_after_kb") / 1024)
+                    + " MB | " + f2(median(s, "scale", null, "rss_per_conn_kb")) + " | " + ratio(s, "scale", null, RAW, "rss_per_conn_kb")
+                    + " | " + (Double.isNaN(heap) ? "n/a" : f2(heap)) + " |");
         }
         line("");
     }
@@ -166,19 +173,18 @@ public final class Report {
     private void idle() {
         line("## Idle connections beside active ones");
         line("");
-        line("50 connections ping-pong alone, then again while the N connections above are held open and idle.");
+        line("50 connections ping-pong alone, then again while the N connections above are held open and idle, in the same "
+                + "server process. *Change* compares the two medians; *each round* is the change within each round, in round order.");
         line("");
-        line("| server | 50 alone: round trips/s | beside N idle | change | server µs/RT alone | beside N idle |");
-        line("|---|--:|--:|--:|--:|--:|");
+        line("| server | 50 alone: round trips/s | beside N idle | change | each round | server µs/RT alone | beside N idle |");
+        line("|---|--:|--:|--:|--:|--:|--:|");
         for (String s : servers) {
-            Optional<Run> alone = first(s, "idle0");
-            Optional<Run> loaded = first(s, "idle");
-            if (alone.isPresent() && loaded.isPresent()) {
-                double a = alone.get().num("rtps");
-                double b = loaded.get().num("rtps");
-                line("| " + s + " | " + f0(a) + " | " + f0(b) + " (N = " + loaded.get().text("idle") + ") | "
-                        + pct(b / a - 1) + " | " + f2(alone.get().num("srvus_per_rt")) + " | "
-                        + f2(loaded.get().num("srvus_per_rt")) + " |");
+            if (measured(s, "idle0", null) && measured(s, "idle", null)) {
+                double a = median(s, "idle0", null, "rtps");
+                double b = median(s, "idle", null, "rtps");
+                line("| " + s + " | " + f0(a) + " | " + f0(b) + " (N = " + first(s, "idle").get().text("idle") + ") | "
+                        + pct(b / a - 1) + " | " + perRound(s) + " | " + f2(median(s, "idle0", null, "srvus_per_rt")) + " | "
+                        + f2(median(s, "idle", null, "srvus_per_rt")) + " |");
             }
         }
         line("");
@@ -250,13 +256,12 @@ public final class Report {
         target("callback memory per idle connection ≤ 1.2× raw NIO", "scale", null, RAW, "rss_per_conn_kb", 1.2, false);
         relative("coroutine", "coroutine echo ≥ 0.9× callback echo", 0.9);
         relative("chat", "AsyncChat line echo ≥ 0.8× callback echo", 0.8);
-        Optional<Run> alone = first(CALLBACK, "idle0");
-        Optional<Run> loaded = first(CALLBACK, "idle");
-        if (alone.isPresent() && loaded.isPresent()) {
-            double cost = 1 - loaded.get().num("rtps") / alone.get().num("rtps");
-            line("| callback: " + loaded.get().text("idle") + " idle channels cost the 50 active ones ≤ 10% of their round trips/s | "
-                    + pct(-cost) + " (" + f0(alone.get().num("rtps")) + " → " + f0(loaded.get().num("rtps")) + ") | "
-                    + (cost <= 0.10 ? "met" : "**missed**") + " |");
+        if (measured(CALLBACK, "idle0", null) && measured(CALLBACK, "idle", null)) {
+            double alone = median(CALLBACK, "idle0", null, "rtps");
+            double loaded = median(CALLBACK, "idle", null, "rtps");
+            double cost = 1 - loaded / alone;
+            line("| callback: " + first(CALLBACK, "idle").get().text("idle") + " idle channels cost the 50 active ones ≤ 10% of their round trips/s | "
+                    + pct(-cost) + " (" + f0(alone) + " → " + f0(loaded) + ") | " + (cost <= 0.10 ? "met" : "**missed**") + " |");
         } else {
             line("| callback: idle channels cost the 50 active ones ≤ 10% | not measured | — |");
         }
@@ -267,35 +272,34 @@ public final class Report {
     }
 
     private void target(String what, String scenario, String c, String base, String key, double bound, boolean atLeast) {
-        Optional<Run> x = scenario.equals("scale") ? first(CALLBACK, scenario) : median(CALLBACK, scenario, c, key);
-        Optional<Run> y = scenario.equals("scale") ? first(base, scenario) : median(base, scenario, c, key);
-        if (x.isEmpty() || y.isEmpty()) {
+        double x = median(CALLBACK, scenario, c, key);
+        double y = median(base, scenario, c, key);
+        if (Double.isNaN(x) || Double.isNaN(y)) {
             line("| " + what + " | not measured | — |");
             return;
         }
-        double r = x.get().num(key) / y.get().num(key);
+        double r = x / y;
         boolean met = atLeast ? r >= bound : r <= bound;
         String note = "";
-        if (atLeast && key.equals("rtps") && Math.max(x.get().num("gencpu"), y.get().num("gencpu")) >= 0.95) {
+        if (atLeast && key.equals("rtps") && generatorBound(CALLBACK, base, scenario, c)) {
             note = " (generator-bound)";
         }
-        line("| " + what + " | " + f2(r) + "× (" + fmt(x.get().num(key)) + " vs " + fmt(y.get().num(key)) + ") | "
-                + (met ? "met" : "**missed**") + note + " |");
+        line("| " + what + " | " + f2(r) + "× (" + fmt(x) + " vs " + fmt(y) + ") | " + (met ? "met" : "**missed**") + note + " |");
     }
 
     /** A target for {@code server}'s round trips/s relative to the callback server's, at every C measured. */
     private void relative(String server, String what, double bound) {
         boolean any = false;
         for (String c : distinct("pingpong", "c")) {
-            Optional<Run> x = median(server, "pingpong", c, "rtps");
-            Optional<Run> y = median(CALLBACK, "pingpong", c, "rtps");
-            if (x.isPresent() && y.isPresent()) {
+            if (measured(server, "pingpong", c) && measured(CALLBACK, "pingpong", c)) {
                 any = true;
-                double r = x.get().num("rtps") / y.get().num("rtps");
-                String note = Math.max(x.get().num("gencpu"), y.get().num("gencpu")) >= 0.95 ? " (generator-bound)" : "";
-                line("| " + what + ", C = " + c + " | " + f2(r) + "× (" + fmt(x.get().num("rtps")) + " vs "
-                        + fmt(y.get().num("rtps")) + "); server µs/RT " + f2(x.get().num("srvus_per_rt")) + " vs "
-                        + f2(y.get().num("srvus_per_rt")) + " | " + (r >= bound ? "met" : "**missed**") + note + " |");
+                double x = median(server, "pingpong", c, "rtps");
+                double y = median(CALLBACK, "pingpong", c, "rtps");
+                double r = x / y;
+                String note = generatorBound(server, CALLBACK, "pingpong", c) ? " (generator-bound)" : "";
+                line("| " + what + ", C = " + c + " | " + f2(r) + "× (" + fmt(x) + " vs " + fmt(y) + "); server µs/RT "
+                        + f2(median(server, "pingpong", c, "srvus_per_rt")) + " vs " + f2(median(CALLBACK, "pingpong", c, "srvus_per_rt"))
+                        + " | " + (r >= bound ? "met" : "**missed**") + note + " |");
             }
         }
         if (!any) {
@@ -345,9 +349,17 @@ public final class Report {
         line("- Machine: " + meta("machine") + "; load average " + meta("load-before") + " before the run, " + meta("load-after") + " after.");
         line("- JDK of every benchmark process: " + meta("java") + "; Maven built on Java " + meta("maven-java") + ".");
         line("- Pinning: " + meta("pinning") + ".");
-        line("- Server JVM options: `" + meta("server-jvm") + "`; generator: `" + meta("generator-jvm") + "`.");
-        line("- Load generator: `LoadGenerator " + meta("generator") + "` (figures from the window after the warm-up; "
-                + "the median of the repetitions is shown).");
+        boolean javaGenerator = !meta("generator-kind").startsWith("native");
+        line("- Server JVM options: `" + meta("server-jvm") + "`" + (javaGenerator ? "; generator: `" + meta("generator-jvm") + "`" : "") + ".");
+        line("- Load generator: " + (javaGenerator
+                ? "the Java `LoadGenerator " + meta("generator") + "` (one Java thread on one core" + kindDetail() + ")"
+                : "the native `loadgen " + meta("generator") + "` (`benchmarks/native/loadgen.c`: C, epoll, one thread on one core"
+                        + kindDetail() + ")")
+                + "; figures from the window after the warm-up.");
+        line("- Rounds: " + rounds() + ". Each round starts every server afresh, in the order of the tables, and runs every scenario "
+                + "once against it (ping-pong at each C, bulk, then the connection-scale run with the idle ping-pong before and after), "
+                + "so slow drifts of the machine hit every server alike. Every figure shown is the median over the rounds of that "
+                + "figure (the mean of the middle two for an even count); every ratio is a ratio of medians.");
         line("- JMH: `" + meta("jmh") + "`.");
         line("- Open-file limit: " + meta("nofile") + ".");
         for (String m : meta) {
@@ -368,31 +380,80 @@ public final class Report {
                 .sorted(Comparator.comparingDouble(Double::parseDouble)).collect(Collectors.toList());
     }
 
-    private Optional<Run> median(String server, String scenario, String c, String key) {
+    private List<Run> select(String server, String scenario, String c) {
         List<Run> rs = new ArrayList<>();
         for (Run r : runs) {
             if (r.server().equals(server) && r.scenario().equals(scenario) && (c == null || r.text("c").equals(c))) {
                 rs.add(r);
             }
         }
-        if (rs.isEmpty()) {
-            return Optional.empty();
+        return rs;
+    }
+
+    private boolean measured(String server, String scenario, String c) {
+        return !select(server, scenario, c).isEmpty();
+    }
+
+    /**
+     * The median over the rounds of one figure of {@code server}'s {@code scenario} (at {@code c}
+     * connections for ping-pong): the middle value, or the mean of the middle two for an even count.
+     * NaN when there is none; values that are not numbers ({@code na}) are left out.
+     */
+    static double median(List<Run> rs, String key) {
+        double[] v = rs.stream().map(r -> r.text(key)).filter(t -> !t.equals("na")).mapToDouble(Double::parseDouble).sorted().toArray();
+        if (v.length == 0) {
+            return Double.NaN;
         }
-        ToDoubleFunction<Run> by = r -> r.num(key);
-        rs.sort(Comparator.comparingDouble(by));
-        return Optional.of(rs.get((rs.size() - 1) / 2));
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    private double median(String server, String scenario, String c, String key) {
+        return median(select(server, scenario, c), key);
+    }
+
+    /** True if the generator's median CPU in either server's runs was 0.95 core or more. */
+    private boolean generatorBound(String a, String b, String scenario, String c) {
+        return Math.max(median(a, scenario, c, "gencpu"), median(b, scenario, c, "gencpu")) >= 0.95;
+    }
+
+    /** The idle cost of each round, as "+1.0%, -3.2%", pairing the idle0 and idle runs of the same round. */
+    private String perRound(String server) {
+        List<String> out = new ArrayList<>();
+        for (Run alone : select(server, "idle0", null)) {
+            for (Run loaded : select(server, "idle", null)) {
+                if (loaded.text("rep").equals(alone.text("rep"))) {
+                    out.add(pct(loaded.num("rtps") / alone.num("rtps") - 1));
+                }
+            }
+        }
+        return out.isEmpty() ? "—" : String.join(", ", out);
+    }
+
+    /** "3 rounds", from meta.txt, else from the rep numbers in the results. */
+    private String rounds() {
+        String n = meta("rounds");
+        if (n.equals("?")) {
+            n = Long.toString(runs.stream().map(r -> r.text("rep")).distinct().count());
+        }
+        return n.equals("1") ? "one round" : n + " rounds";
+    }
+
+    /** What meta.txt says after the generator's kind, e.g. "; gcc 12.2.0 -O2", or nothing. */
+    private String kindDetail() {
+        String k = meta("generator-kind");
+        int sp = k.indexOf(' ');
+        return sp < 0 ? "" : "; " + k.substring(sp + 1).replaceAll("^\\((.*)\\)$", "$1");
     }
 
     private Optional<Run> first(String server, String scenario) {
         return runs.stream().filter(r -> r.server().equals(server) && r.scenario().equals(scenario)).findFirst();
     }
 
-    private String ratio(Run x, String scenario, String c, String base, String key) {
-        Optional<Run> y = scenario.equals("scale") ? first(base, scenario) : median(base, scenario, c, scenario.equals("bulk") ? "mbps" : "rtps");
-        if (y.isEmpty()) {
-            return "—";
-        }
-        return f2(x.num(key) / y.get().num(key));
+    /** The ratio of {@code server}'s median figure to {@code base}'s, or a dash if either is missing. */
+    private String ratio(String server, String scenario, String c, String base, String key) {
+        double x = median(server, scenario, c, key);
+        double y = median(base, scenario, c, key);
+        return Double.isNaN(x) || Double.isNaN(y) ? "—" : f2(x / y);
     }
 
     /** True if the 1-minute load average in {@code loads} ("1.0 0.5 0.2") is at least 1: something else was running. */

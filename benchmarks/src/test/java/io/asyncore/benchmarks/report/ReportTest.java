@@ -22,7 +22,11 @@ class ReportTest {
             "pending: chat|asyncore AsyncChat line echo|branch chat, not merged yet");
 
     private String render(String... results) throws IOException {
-        Files.write(dir.resolve("meta.txt"), META);
+        return renderWith(META, results);
+    }
+
+    private String renderWith(List<String> meta, String... results) throws IOException {
+        Files.write(dir.resolve("meta.txt"), meta);
         Files.write(dir.resolve("results.txt"), List.of(results));
         return Report.render(dir, dir.resolve("no-notes.md"));
     }
@@ -41,6 +45,65 @@ class ReportTest {
         assertTrue(md.contains("| callback round trips/s ≥ 0.95× raw NIO, C = 50 | 1.10× (110,000 vs 100,000) | met |"), md);
         assertTrue(md.contains("| callback round trips/s ≥ 1.0× Netty NIO, C = 50 | 1.38× (110,000 vs 80,000) | met |"), md);
         assertTrue(md.contains("| callback | 110,000 | 1.38 | 1.10 |"), md);
+    }
+
+    private static String scale(String server, int rep, double connps, double rssPerConn, String heapPerConn) {
+        return "server=" + server + " scenario=scale rep=" + rep + " n=10000 connps=" + connps + " seconds=1 rss_before_kb=102400"
+                + " rss_after_kb=112640 rss_per_conn_kb=" + rssPerConn + " heap_per_conn_kb=" + heapPerConn + " srvcpu=1 gencpu=0.5";
+    }
+
+    private static String idle(String scenario, int rep, double rtps, double micros) {
+        return "server=callback scenario=" + scenario + " rep=" + rep + " c=50 rtps=" + rtps + " rts=1 seconds=5 p50us=1 p99us=2"
+                + " p999us=3 srvus_per_rt=" + micros + " srvcpu=1 gencpu=0.6" + (scenario.equals("idle") ? " idle=10000" : "");
+    }
+
+    @Test
+    void everyFigureIsItsOwnMedianOverTheRounds() throws IOException {
+        // Round 3 has the median round trips/s but the highest server CPU per round trip: each column takes its own median.
+        String md = render(
+                pingPong("callback", 50, 1, 90_000, 5, 0.5), pingPong("callback", 50, 2, 200_000, 6, 0.5),
+                pingPong("callback", 50, 3, 110_000, 9, 0.5),
+                pingPong("raw-nio", 50, 1, 100_000, 6, 0.5), pingPong("raw-nio", 50, 2, 100_000, 8, 0.5));
+        assertTrue(md.contains("| callback | 110,000 | — | 1.10 | 1.0 | 2.0 | 3.0 | 6.00 | 0.86 |"), md);
+        // Two rounds: the mean of the middle two.
+        assertTrue(md.contains("| raw-nio | 100,000 | — | 1.00 | 1.0 | 2.0 | 3.0 | 7.00 | 1.00 |"), md);
+        assertTrue(md.contains("| callback server CPU per round trip ≤ 1.1× raw NIO, C = 50 | 0.86× (6.00 vs 7.00) | met |"), md);
+    }
+
+    @Test
+    void theConnectionScaleRunIsTheMedianOfItsRounds() throws IOException {
+        String md = render(
+                scale("callback", 1, 9_000, 0.9, "0.80"), scale("callback", 2, 12_000, 0.7, "na"), scale("callback", 3, 10_000, 0.8, "0.70"),
+                scale("raw-nio", 1, 13_000, 0.6, "0.60"), scale("raw-nio", 2, 10_000, 0.8, "0.70"), scale("raw-nio", 3, 11_000, 0.7, "0.65"));
+        assertTrue(md.contains("| callback connect rate ≥ 0.9× raw NIO | 0.91× (10,000 vs 11,000) | met |"), md);
+        assertTrue(md.contains("| callback memory per idle connection ≤ 1.2× raw NIO | 1.14× (0.80 vs 0.70) | met |"), md);
+        // The live heap's median leaves out the round where jcmd failed.
+        assertTrue(md.contains("| callback | 10,000 | 10,000 | — | 0.91 | 100 → 110 MB | 0.80 | 1.14 | 0.75 |"), md);
+    }
+
+    @Test
+    void theIdleCostComparesTheMediansAndListsEachRound() throws IOException {
+        String md = render(
+                idle("idle0", 1, 100_000, 6), idle("idle", 1, 99_000, 6.1),
+                idle("idle0", 2, 120_000, 5), idle("idle", 2, 90_000, 7),
+                idle("idle0", 3, 110_000, 5.5), idle("idle", 3, 100_000, 6.5));
+        assertTrue(md.contains("| callback | 110,000 | 99,000 (N = 10000) | -10.0% | -1.0%, -25.0%, -9.1% | 5.50 | 6.50 |"), md);
+        assertTrue(md.contains("idle channels cost the 50 active ones ≤ 10% of their round trips/s | -10.0% (110,000 → 99,000) | met |"), md);
+    }
+
+    @Test
+    void theHowThisWasRunSectionNamesTheGeneratorAndTheRounds() throws IOException {
+        List<String> meta = new java.util.ArrayList<>(META);
+        meta.add("generator-kind: native (built with gcc 12: cc -O2)");
+        meta.add("rounds: 3");
+        String md = renderWith(meta, pingPong("callback", 50, 1, 1, 1, 0.5));
+        assertTrue(md.contains("- Load generator: the native `loadgen --seconds=4` (`benchmarks/native/loadgen.c`: C, epoll, one thread on one core;"
+                + " built with gcc 12: cc -O2); figures from the window after the warm-up."), md);
+        assertTrue(md.contains("- Rounds: 3 rounds. Each round starts every server afresh"), md);
+        assertTrue(md.contains("- Server JVM options: `-Xmx1g`."), md);
+        String java = render(pingPong("callback", 50, 1, 1, 1, 0.5));
+        assertTrue(java.contains("- Load generator: the Java `LoadGenerator --seconds=4` (one Java thread on one core)"), java);
+        assertTrue(java.contains("- Rounds: one round."), java);
     }
 
     @Test

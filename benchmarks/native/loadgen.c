@@ -1,0 +1,877 @@
+/*
+ * loadgen: the native load generator of the asyncore benchmarks.
+ *
+ * The same scenarios, options and result lines as the Java LoadGenerator
+ * (benchmarks/src/main/java/io/asyncore/benchmarks/load), on one thread with Linux epoll and
+ * nothing but libc, so that it costs the machine less per round trip than the servers it drives:
+ *
+ *   pingpong  C connections, one 64-byte message each in flight, for each C given; every echo
+ *             is compared with the message; latency from sending to the whole echo;
+ *   bulk      one connection streaming 64 KiB writes and reading the echo back;
+ *   scale     50 connections ping-pong alone (idle0), then N more connections are opened, at most
+ *             128 connects in flight, each counted once the server echoed a first message (scale:
+ *             connect rate, server memory per connection), then the same 50 again beside them (idle).
+ *
+ * Each run appends one line "server=NAME scenario=S rep=K key=value..." to --out, in exactly the
+ * format of the Java generator, which Report (benchmarks/src/main/java/.../report) reads.
+ * Every run is bounded in time and fails with a message if the server stops answering for 10 s.
+ * Connections are closed with a reset (SO_LINGER 0), so 10,000 of them leave no TIME_WAIT.
+ *
+ * Build: cc -O2 -Wall -Wextra -std=c11 -o loadgen loadgen.c     (benchmarks/run.sh does this)
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MSG_SIZE 64
+#define CHUNK_LINES 1024                       /* bulk writes of 64 KiB */
+#define CHUNK_SIZE (MSG_SIZE * CHUNK_LINES)
+#define VERIFIED_BYTES (4LL << 20)             /* the bulk echo's first 4 MiB are compared */
+#define CONNECT_WINDOW 128                     /* scale: connects in flight at most */
+#define NS 1000000000LL
+#define STALL_NS (10 * NS)                     /* no echo for this long: the server stopped */
+#define SCALE_LIMIT_NS (60 * NS)               /* scale: every connection established within */
+#define JCMD_LIMIT_NS (60 * NS)
+#define MAX_EVENTS 1024
+#define WARM_CONNECTIONS 50
+
+/* ------------------------------------------------------------------ failing */
+
+static const char USAGE[] =
+    "usage: loadgen --server=NAME --port=P --pid=SERVER_PID --out=FILE [--seconds=4] [--warmup=1]\n"
+    "               [--repeats=3] [--rep=1] [--scenarios=pingpong,bulk,scale] [--connections=1,50,1000]\n"
+    "               [--scale=10000] [--active=50] [--max-round-trips=500000000] [--jcmd=PATH]\n"
+    "  --rep       the repetition number of the first run (lines carry rep=<rep>, rep+1, ...)\n"
+    "  --jcmd      the jcmd of the server's JDK, for its live heap around the scale run (n/a without)\n";
+
+static void usage_fail(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+static void usage_fail(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("loadgen: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    fputs(USAGE, stderr);
+    exit(2);
+}
+
+static void die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+static void die(const char *fmt, ...) {
+    va_list ap;
+    fflush(stdout);
+    va_start(ap, fmt);
+    fputs("loadgen: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    exit(1); /* the kernel closes every socket, with a reset as each has SO_LINGER 0 */
+}
+
+/* ------------------------------------------------------------------ options */
+
+struct options {
+    const char *server, *out, *connections, *scenarios, *jcmd;
+    int port, repeats, rep, scale, active;
+    long pid;
+    double seconds, warmup;
+    long long max_round_trips;
+    struct sockaddr_in address;
+};
+
+static long long parse_whole(const char *name, const char *v, long long min, long long max) {
+    char *end;
+    errno = 0;
+    long long x = strtoll(v, &end, 10);
+    if (*v == '\0' || *end != '\0' || errno != 0) {
+        usage_fail("--%s must be a whole number, got '%s'", name, v);
+    }
+    if (x < min || x > max) {
+        usage_fail("--%s must be in [%lld, %lld], got %lld", name, min, max, x);
+    }
+    return x;
+}
+
+static double parse_real(const char *name, const char *v) {
+    char *end;
+    errno = 0;
+    double x = strtod(v, &end);
+    if (*v == '\0' || *end != '\0' || errno != 0 || !isfinite(x)) {
+        usage_fail("--%s must be a number, got '%s'", name, v);
+    }
+    return x;
+}
+
+/* True if the comma-separated list contains the word. */
+static int list_has(const char *list, const char *word) {
+    size_t n = strlen(word);
+    for (const char *p = list; *p;) {
+        while (*p == ' ') p++;
+        const char *e = strchr(p, ',');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        while (len > 0 && p[len - 1] == ' ') len--;
+        if (len == n && strncmp(p, word, n) == 0) return 1;
+        if (!e) break;
+        p = e + 1;
+    }
+    return 0;
+}
+
+static void parse_options(int argc, char **argv, struct options *o) {
+    static const char *names[] = {"server", "port", "pid", "out", "seconds", "warmup", "repeats", "rep",
+                                  "connections", "scenarios", "scale", "active", "max-round-trips", "jcmd"};
+    enum { N_NAMES = sizeof names / sizeof names[0] };
+    const char *value[N_NAMES] = {0};
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *eq = strchr(a, '=');
+        int known = -1;
+        if (strncmp(a, "--", 2) == 0 && eq) {
+            for (int k = 0; k < N_NAMES; k++) {
+                if (strlen(names[k]) == (size_t)(eq - a - 2) && strncmp(a + 2, names[k], (size_t)(eq - a - 2)) == 0) known = k;
+            }
+        }
+        if (known < 0) usage_fail("unknown argument '%s'", a);
+        value[known] = eq + 1;
+    }
+    for (int k = 0; k < 4; k++) { /* server, port, pid, out */
+        if (!value[k] || !*value[k]) usage_fail("--%s is required", names[k]);
+    }
+    o->server = value[0];
+    o->port = (int)parse_whole("port", value[1], 1, 65535);
+    o->pid = (long)parse_whole("pid", value[2], 1, 1LL << 30);
+    o->out = value[3];
+    o->seconds = value[4] ? parse_real("seconds", value[4]) : 4;
+    o->warmup = value[5] ? parse_real("warmup", value[5]) : 1;
+    if (o->seconds <= 0 || o->seconds > 120 || o->warmup < 0 || o->warmup > 60) {
+        usage_fail("--seconds must be in (0, 120] and --warmup in [0, 60], got %g and %g", o->seconds, o->warmup);
+    }
+    o->repeats = value[6] ? (int)parse_whole("repeats", value[6], 1, 100) : 3;
+    o->rep = value[7] ? (int)parse_whole("rep", value[7], 1, 1000000) : 1;
+    o->connections = value[8] ? value[8] : "1,50,1000";
+    o->scenarios = value[9] ? value[9] : "pingpong,bulk,scale";
+    o->scale = value[10] ? (int)parse_whole("scale", value[10], 1, 1000000) : 10000;
+    o->active = value[11] ? (int)parse_whole("active", value[11], 1, 100000) : 50;
+    o->max_round_trips = value[12] ? parse_whole("max-round-trips", value[12], 1, 1LL << 62) : 500000000LL;
+    o->jcmd = value[13];
+
+    /* Every scenario named must be known, every connection count a whole number. */
+    char *copy = strdup(o->scenarios);
+    for (char *save, *s = strtok_r(copy, ",", &save); s; s = strtok_r(NULL, ",", &save)) {
+        while (*s == ' ') s++;
+        if (!list_has("pingpong,bulk,scale", s)) usage_fail("unknown scenario '%s' in --scenarios (pingpong, bulk, scale)", s);
+    }
+    free(copy);
+    copy = strdup(o->connections);
+    for (char *save, *c = strtok_r(copy, ",", &save); c; c = strtok_r(NULL, ",", &save)) {
+        while (*c == ' ') c++;
+        char *e = c + strlen(c);
+        while (e > c && e[-1] == ' ') *--e = '\0';
+        parse_whole("connections", c, 1, 100000);
+    }
+    free(copy);
+
+    memset(&o->address, 0, sizeof o->address);
+    o->address.sin_family = AF_INET;
+    o->address.sin_port = htons((uint16_t)o->port);
+    o->address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+}
+
+/* ------------------------------------------------------------------ clocks, /proc */
+
+static long long now_ns(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec * NS + t.tv_nsec;
+}
+
+/* Reads a small /proc file into buf; dies naming the server if it is gone. */
+static void read_proc(long pid, const char *file, char *buf, size_t cap) {
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%ld/%s", pid, file);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd < 0 ? -1 : read(fd, buf, cap - 1);
+    int err = errno;
+    if (fd >= 0) close(fd);
+    if (n < 0) {
+        die("cannot read %s (%s): the server process %ld has ended, or this is not Linux", path, strerror(err), pid);
+    }
+    buf[n] = '\0';
+}
+
+/* User plus system CPU time of every thread of pid, in nanoseconds (clock ticks of /proc/<pid>/stat). */
+static long long proc_cpu_ns(long pid) {
+    char buf[4096];
+    read_proc(pid, "stat", buf, sizeof buf);
+    /* The command name, field 2, is in parentheses and may hold spaces: count fields after the last ')'. */
+    char *p = strrchr(buf, ')');
+    unsigned long long utime = 0, stime = 0;
+    if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime) != 2) {
+        die("cannot parse /proc/%ld/stat: '%.80s'", pid, buf);
+    }
+    static long tick_ns;
+    if (!tick_ns) {
+        long hz = sysconf(_SC_CLK_TCK);
+        tick_ns = hz > 0 ? NS / hz : 10000000L;
+    }
+    return (long long)(utime + stime) * tick_ns;
+}
+
+/* The resident set size (VmRSS) of pid, in kilobytes. */
+static long long rss_kb(long pid) {
+    char buf[8192];
+    read_proc(pid, "status", buf, sizeof buf);
+    char *p = strstr(buf, "\nVmRSS:");
+    if (!p) die("/proc/%ld/status has no VmRSS line: is %ld a live process?", pid, pid);
+    return strtoll(p + 7, NULL, 10);
+}
+
+/* This process's own CPU time (user + system), in nanoseconds. */
+static long long self_cpu_ns(void) {
+    struct rusage u;
+    getrusage(RUSAGE_SELF, &u);
+    return (u.ru_utime.tv_sec + u.ru_stime.tv_sec) * NS + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) * 1000LL;
+}
+
+/* The CPU used by the server and by this generator over one measuring window. */
+struct cpu_window {
+    long pid;
+    long long server0, self0, wall0;
+};
+struct cpu {
+    long long server_ns, self_ns, wall_ns;
+};
+
+static struct cpu_window cpu_start(long pid) {
+    struct cpu_window w = {pid, proc_cpu_ns(pid), self_cpu_ns(), now_ns()};
+    return w;
+}
+
+static struct cpu cpu_stop(const struct cpu_window *w) {
+    struct cpu c;
+    c.wall_ns = now_ns() - w->wall0;
+    c.server_ns = proc_cpu_ns(w->pid) - w->server0;
+    c.self_ns = self_cpu_ns() - w->self0;
+    return c;
+}
+
+static double server_cores(const struct cpu *c) { return (double)c->server_ns / (double)c->wall_ns; }
+static double generator_cores(const struct cpu *c) { return (double)c->self_ns / (double)c->wall_ns; }
+
+/* ------------------------------------------------------------------ latency histogram */
+
+/*
+ * Log-linear: values below 512 ns in buckets of 1 ns, above in 256 buckets per power of two, so
+ * a bucket is at most 1/256 (0.4 %) of its values wide. Values are clamped at 10 s.
+ */
+#define SUB_BITS 8
+#define SUB (1 << SUB_BITS)
+#define HIST_MAX_NS (10 * NS)
+#define HIST_BUCKETS (SUB * 28)
+
+struct histogram {
+    long long total;
+    long long count[HIST_BUCKETS];
+};
+
+static int bucket_of(long long v) {
+    if (v < 2 * SUB) return (int)v;
+    int shift = (63 - __builtin_clzll((unsigned long long)v)) - SUB_BITS;
+    return SUB * shift + (int)(v >> shift);
+}
+
+/* The highest value that falls into bucket i (as HdrHistogram reports percentiles). */
+static long long bucket_top(int i) {
+    if (i < 2 * SUB) return i;
+    int shift = i / SUB - 1;
+    long long top = i - SUB * shift;
+    return ((top + 1) << shift) - 1;
+}
+
+static void record(struct histogram *h, long long v) {
+    if (v < 0) v = 0;
+    if (v > HIST_MAX_NS) v = HIST_MAX_NS;
+    h->count[bucket_of(v)]++;
+    h->total++;
+}
+
+static double percentile_us(const struct histogram *h, double p) {
+    if (h->total == 0) return 0;
+    long long want = (long long)(p / 100.0 * (double)h->total + 0.5);
+    if (want < 1) want = 1;
+    long long seen = 0;
+    for (int i = 0; i < HIST_BUCKETS; i++) {
+        seen += h->count[i];
+        if (seen >= want) return (double)bucket_top(i) / 1000.0;
+    }
+    return (double)bucket_top(HIST_BUCKETS - 1) / 1000.0;
+}
+
+/* ------------------------------------------------------------------ messages and connections */
+
+static unsigned char message[MSG_SIZE];      /* Message.lines(1) */
+static unsigned char chunk[CHUNK_SIZE];       /* Message.lines(1024) */
+
+/* count 64-byte lines: line i is 'a' + (i + j) % 26 for j < 63, then '\n'. */
+static void lines(unsigned char *b, int count) {
+    for (int i = 0; i < count; i++) {
+        for (int j = 0; j < MSG_SIZE - 1; j++) b[i * MSG_SIZE + j] = (unsigned char)('a' + (i + j) % 26);
+        b[i * MSG_SIZE + MSG_SIZE - 1] = '\n';
+    }
+}
+
+/* Checks that the n bytes in `in` are the bytes of `expected` (size long, repeated) from stream offset on. */
+static void verify(const unsigned char *in, size_t n, const unsigned char *expected, size_t size, long long offset) {
+    size_t at = (size_t)(offset % (long long)size);
+    if (at + n <= size && memcmp(in, expected + at, n) == 0) return;
+    for (size_t i = 0; i < n; i++) {
+        if (in[i] != expected[at]) {
+            die("the server echoed stream byte %lld as %d instead of %d: it does not echo faithfully",
+                offset + (long long)i, in[i], expected[at]);
+        }
+        if (++at == size) at = 0;
+    }
+}
+
+/* No Nagle delay, and a reset instead of TIME_WAIT on close, as the Java generator (Message.configure). */
+static void configure(int fd) {
+    int one = 1;
+    struct linger reset = {1, 0};
+    if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) < 0 ||
+        setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset, sizeof reset) < 0) {
+        die("cannot set TCP_NODELAY and SO_LINGER on a socket: %s", strerror(errno));
+    }
+}
+
+static void close_all(int *fds, int n) {
+    for (int i = 0; i < n; i++) {
+        if (fds[i] >= 0) close(fds[i]); /* with SO_LINGER 0: a reset */
+    }
+    free(fds);
+}
+
+static void set_nonblocking(int fd) {
+    int fl = fcntl(fd, F_GETFL);
+    if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) die("cannot make a socket non-blocking: %s", strerror(errno));
+}
+
+/* Opens count connections one after the other, blocking, then switches them to non-blocking. */
+static int *connect_all(const struct options *o, int count) {
+    int *fds = malloc(sizeof(int) * (size_t)count);
+    if (!fds) die("out of memory");
+    for (int i = 0; i < count; i++) {
+        int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0 || (configure(fd), connect(fd, (const struct sockaddr *)&o->address, sizeof o->address)) < 0) {
+            int err = errno;
+            if (fd >= 0) close(fd);
+            close_all(fds, i);
+            die("connection %d of %d to 127.0.0.1:%d failed: %s", i, count, o->port, strerror(err));
+        }
+        set_nonblocking(fd);
+        fds[i] = fd;
+    }
+    return fds;
+}
+
+/* Writes the 64-byte message: one call into an empty socket buffer in practice. */
+static void send_message(int fd) {
+    size_t done = 0;
+    for (long spins = 0; done < MSG_SIZE; spins++) {
+        ssize_t n = send(fd, message + done, MSG_SIZE - done, MSG_NOSIGNAL);
+        if (n > 0) {
+            done += (size_t)n;
+        } else if (n < 0 && errno != EAGAIN && errno != EINTR) {
+            die("sending a message failed: %s", strerror(errno));
+        }
+        if (spins > 1000000) die("the server has not read a 64-byte message for a long time");
+    }
+}
+
+static int epoll_new(void) {
+    int ep = epoll_create1(EPOLL_CLOEXEC);
+    if (ep < 0) die("epoll_create1: %s", strerror(errno));
+    return ep;
+}
+
+static void epoll_set(int ep, int op, int fd, uint32_t events, uint32_t id) {
+    struct epoll_event e;
+    e.events = events;
+    e.data.u64 = id;
+    if (epoll_ctl(ep, op, fd, op == EPOLL_CTL_DEL ? NULL : &e) < 0) die("epoll_ctl: %s", strerror(errno));
+}
+
+static int wait_events(int ep, struct epoll_event *ev, int timeout_ms) {
+    int n = epoll_wait(ep, ev, MAX_EVENTS, timeout_ms);
+    if (n < 0) {
+        if (errno == EINTR) return 0;
+        die("epoll_wait: %s", strerror(errno));
+    }
+    return n;
+}
+
+/* Java's String.format prints a non-finite double as NaN or Infinity; Report parses those. */
+static const char *fixed(char *buf, size_t cap, int decimals, double v) {
+    if (isnan(v)) snprintf(buf, cap, "NaN");
+    else if (isinf(v)) snprintf(buf, cap, v > 0 ? "Infinity" : "-Infinity");
+    else snprintf(buf, cap, "%.*f", decimals, v);
+    return buf;
+}
+
+/* ------------------------------------------------------------------ ping-pong */
+
+struct pp_conn {
+    int fd;
+    int received;
+    long long sent_at;
+};
+
+static struct histogram latency;
+
+/*
+ * Every connection keeps one message in flight, the next sent as soon as the echo of the last is
+ * whole; round trips are counted and latencies recorded only in the window after the warm-up.
+ * Stops at the end of the window or after max_round_trips; fails after 10 s without an echo.
+ * Writes the figures ("c=... gencpu=...") into line.
+ */
+static void pingpong(const int *fds, int n, long pid, double warmup, double seconds, long long max_round_trips,
+                     char *line, size_t cap) {
+    struct pp_conn *conns = calloc((size_t)n, sizeof *conns);
+    static struct epoll_event ev[MAX_EVENTS];
+    unsigned char in[MSG_SIZE];
+    if (!conns) die("out of memory");
+    int ep = epoll_new();
+    long long now = now_ns();
+    for (int i = 0; i < n; i++) {
+        conns[i].fd = fds[i];
+        epoll_set(ep, EPOLL_CTL_ADD, fds[i], EPOLLIN, (uint32_t)i);
+        conns[i].received = 0;
+        conns[i].sent_at = now;
+        send_message(fds[i]);
+    }
+    long long measure_at = now + (long long)(warmup * 1e9);
+    long long end_at = measure_at + (long long)(seconds * 1e9);
+    int measuring = 0;
+    struct cpu_window window = {0};
+    long long measure_start = 0, round_trips = 0, last_echo = now;
+    for (;;) {
+        now = now_ns();
+        if (!measuring && now >= measure_at) {
+            measuring = 1;
+            memset(&latency, 0, sizeof latency);
+            round_trips = 0;
+            window = cpu_start(pid);
+            measure_start = now_ns();
+        }
+        if (now >= end_at || round_trips >= max_round_trips) break;
+        if (now - last_echo > STALL_NS) {
+            die("no echo for 10 s on any of %d connections: the server stopped answering", n);
+        }
+        int ready = wait_events(ep, ev, 100);
+        int rec = measuring;
+        for (int k = 0; k < ready; k++) {
+            struct pp_conn *c = &conns[ev[k].data.u64];
+            ssize_t r = read(c->fd, in, (size_t)(MSG_SIZE - c->received));
+            if (r < 0) {
+                if (errno == EAGAIN || errno == EINTR) continue;
+                die("reading an echo failed in the middle of a ping-pong: %s", strerror(errno));
+            }
+            if (r == 0) die("the server closed a connection in the middle of a ping-pong");
+            verify(in, (size_t)r, message, MSG_SIZE, c->received);
+            c->received += (int)r;
+            if (c->received == MSG_SIZE) {
+                long long t = now_ns();
+                if (rec) {
+                    record(&latency, t - c->sent_at);
+                    round_trips++;
+                }
+                last_echo = t;
+                c->received = 0;
+                c->sent_at = t;
+                send_message(c->fd);
+            }
+        }
+    }
+    struct cpu cpu = cpu_stop(&window);
+    double elapsed = (double)(now_ns() - measure_start) / 1e9;
+
+    /* Read the echoes still in flight, so the connections can serve another run with nothing pending. */
+    int pending = 0;
+    for (int i = 0; i < n; i++) pending += conns[i].received < MSG_SIZE;
+    long long deadline = now_ns() + STALL_NS;
+    while (pending > 0) {
+        if (now_ns() > deadline) {
+            die("%d of %d echoes did not arrive within 10 s of the end of the run", pending, n);
+        }
+        int ready = wait_events(ep, ev, 100);
+        for (int k = 0; k < ready; k++) {
+            struct pp_conn *c = &conns[ev[k].data.u64];
+            if (c->received == MSG_SIZE) continue;
+            ssize_t r = read(c->fd, in, (size_t)(MSG_SIZE - c->received));
+            if (r < 0) {
+                if (errno == EAGAIN || errno == EINTR) continue;
+                die("reading an echo failed at the end of a ping-pong: %s", strerror(errno));
+            }
+            if (r == 0) die("the server closed a connection in the middle of a ping-pong");
+            verify(in, (size_t)r, message, MSG_SIZE, c->received);
+            c->received += (int)r;
+            if (c->received == MSG_SIZE) pending--;
+        }
+    }
+    close(ep); /* deregisters every connection, so another run can watch them */
+    free(conns);
+
+    char per_rt[32];
+    snprintf(line, cap,
+             "c=%d rtps=%.0f rts=%lld seconds=%.2f p50us=%.1f p99us=%.1f p999us=%.1f srvus_per_rt=%s srvcpu=%.2f gencpu=%.2f",
+             n, (double)round_trips / elapsed, round_trips, elapsed, percentile_us(&latency, 50),
+             percentile_us(&latency, 99), percentile_us(&latency, 99.9),
+             fixed(per_rt, sizeof per_rt, 2, (double)cpu.server_ns / 1000.0 / (double)round_trips),
+             server_cores(&cpu), generator_cores(&cpu));
+}
+
+/* ------------------------------------------------------------------ bulk */
+
+/*
+ * One connection: 64 KiB chunks (of 64-byte lines) written as fast as the connection takes them,
+ * the echo read back at once; echoed bytes per second in the window. The first 4 MiB of the echo
+ * are compared with what was sent. Fails if nothing comes back for 10 s. Closes the connection.
+ */
+static void bulk(int fd, long pid, double warmup, double seconds, char *line, size_t cap) {
+    static unsigned char in[CHUNK_SIZE];
+    static struct epoll_event ev[MAX_EVENTS];
+    int ep = epoll_new();
+    epoll_set(ep, EPOLL_CTL_ADD, fd, EPOLLIN | EPOLLOUT, 0);
+    long long now = now_ns();
+    long long measure_at = now + (long long)(warmup * 1e9);
+    long long end_at = measure_at + (long long)(seconds * 1e9);
+    long long last_echo = now, bytes = 0, checked = 0, measure_start = 0;
+    size_t out_at = 0;
+    int measuring = 0;
+    struct cpu_window window = {0};
+    for (;;) {
+        now = now_ns();
+        if (!measuring && now >= measure_at) {
+            measuring = 1;
+            window = cpu_start(pid);
+            measure_start = now_ns();
+            bytes = 0;
+        }
+        if (now >= end_at) break;
+        if (now - last_echo > STALL_NS) die("no echo for 10 s: the server stopped answering the bulk stream");
+        int ready = wait_events(ep, ev, 100);
+        for (int k = 0; k < ready; k++) {
+            uint32_t e = ev[k].events;
+            if (e & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
+                ssize_t r = read(fd, in, sizeof in);
+                if (r == 0) die("the server closed the bulk connection");
+                if (r < 0 && errno != EAGAIN && errno != EINTR) die("reading the bulk echo failed: %s", strerror(errno));
+                if (r > 0) {
+                    if (checked < VERIFIED_BYTES) {
+                        verify(in, (size_t)r, chunk, CHUNK_SIZE, checked);
+                        checked += r;
+                    }
+                    bytes += r;
+                    last_echo = now;
+                }
+            }
+            if (e & EPOLLOUT) {
+                if (out_at == CHUNK_SIZE) out_at = 0;
+                ssize_t w = send(fd, chunk + out_at, CHUNK_SIZE - out_at, MSG_NOSIGNAL);
+                if (w > 0) out_at += (size_t)w;
+                else if (w < 0 && errno != EAGAIN && errno != EINTR) die("writing the bulk stream failed: %s", strerror(errno));
+            }
+        }
+    }
+    struct cpu cpu = cpu_stop(&window);
+    double elapsed = (double)(now_ns() - measure_start) / 1e9;
+    close(ep);
+    close(fd);
+    snprintf(line, cap, "mbps=%.1f bytes=%lld seconds=%.2f srvcpu=%.2f gencpu=%.2f", (double)bytes / elapsed / 1e6,
+             bytes, elapsed, server_cores(&cpu), generator_cores(&cpu));
+}
+
+/* ------------------------------------------------------------------ live heap (jcmd) */
+
+/*
+ * Collects garbage in the server and returns its live heap bytes, from the last line of
+ * `jcmd <pid> GC.class_histogram` ("Total <instances> <bytes>"), or -1 if that cannot be known
+ * (no jcmd given, not a JVM, or jcmd failed or took over 60 s).
+ */
+static long long live_heap(const char *jcmd, long pid) {
+    if (!jcmd || access(jcmd, X_OK) != 0) return -1;
+    int pipefd[2];
+    if (pipe2(pipefd, O_CLOEXEC) < 0) return -1;
+    pid_t child = fork();
+    if (child < 0) {
+        close(pipefd[0]);
+        close(pipefd[1]);
+        return -1;
+    }
+    if (child == 0) {
+        char p[32];
+        snprintf(p, sizeof p, "%ld", pid);
+        int devnull = open("/dev/null", O_RDONLY);
+        if (devnull >= 0) dup2(devnull, 0);
+        dup2(pipefd[1], 1);
+        dup2(pipefd[1], 2);
+        execl(jcmd, jcmd, p, "GC.class_histogram", (char *)NULL);
+        _exit(127);
+    }
+    close(pipefd[1]);
+    /* Only the last line matters: keep the tail of the output. */
+    static char tail[65536];
+    size_t len = 0;
+    long long deadline = now_ns() + JCMD_LIMIT_NS;
+    int timed_out = 0;
+    for (;;) {
+        long long left = deadline - now_ns();
+        if (left <= 0) {
+            timed_out = 1;
+            break;
+        }
+        struct pollfd pfd = {pipefd[0], POLLIN, 0};
+        int r = poll(&pfd, 1, (int)(left / 1000000 + 1));
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) break;
+        if (r == 0) continue;
+        if (len > sizeof tail - 4096) {
+            memmove(tail, tail + len - 4096, 4096);
+            len = 4096;
+        }
+        ssize_t n = read(pipefd[0], tail + len, sizeof tail - 1 - len);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        len += (size_t)n;
+    }
+    close(pipefd[0]);
+    if (timed_out) kill(child, SIGKILL);
+    int status = 0;
+    while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (timed_out || !WIFEXITED(status) || WEXITSTATUS(status) != 0) return -1;
+    tail[len] = '\0';
+    while (len > 0 && (tail[len - 1] == '\n' || tail[len - 1] == '\r' || tail[len - 1] == ' ')) tail[--len] = '\0';
+    char *last = strrchr(tail, '\n');
+    last = last ? last + 1 : tail;
+    char word[16];
+    long long instances, bytes;
+    if (sscanf(last, " %15s %lld %lld", word, &instances, &bytes) != 3 || strcmp(word, "Total") != 0) return -1;
+    return bytes;
+}
+
+/* ------------------------------------------------------------------ connection scale */
+
+/*
+ * Sends the first message on a new non-blocking connection. False if the connection is not
+ * established yet; dies if it failed. 64 bytes into a new socket are taken whole.
+ */
+static int send_first(int fd, int i, int count, int port) {
+    ssize_t n = send(fd, message, MSG_SIZE, MSG_NOSIGNAL);
+    if (n == MSG_SIZE) return 1;
+    if (n < 0 && (errno == EAGAIN || errno == ENOTCONN)) return 0;
+    if (n < 0) die("connection %d of %d to 127.0.0.1:%d failed: %s", i, count, port, strerror(errno));
+    die("connection %d of %d: a new socket took only %zd of the first message's %d bytes", i, count, n, MSG_SIZE);
+}
+
+struct scale_conn {
+    int fd;
+    int state; /* 0 connecting, 1 awaiting the echo, 2 established and idle */
+    int received;
+};
+
+/*
+ * Opens count connections as fast as the server takes them, at most 128 connects in flight, each
+ * established once the server echoed one 64-byte message on it; holds them idle (returned in *held).
+ * The server's RSS and live heap are read before the first connect and after the last echo, each
+ * right after a full GC of the server (jcmd), outside the timed part. Fails after 60 s.
+ */
+static void connection_scale(const struct options *o, int count, int **held, char *line, size_t cap) {
+    static struct epoll_event ev[MAX_EVENTS];
+    unsigned char in[MSG_SIZE];
+    struct scale_conn *conns = calloc((size_t)count, sizeof *conns);
+    if (!conns) die("out of memory");
+    long long heap_before = live_heap(o->jcmd, o->pid);
+    long long rss_before = rss_kb(o->pid);
+    struct cpu_window window = cpu_start(o->pid);
+    long long start = now_ns();
+    int ep = epoll_new();
+    int started = 0, established = 0;
+    while (established < count) {
+        while (started < count && started - established < CONNECT_WINDOW) {
+            struct scale_conn *c = &conns[started];
+            c->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+            if (c->fd < 0) {
+                die("cannot open socket %d of %d: %s (open-file limit %ld)", started, count, strerror(errno),
+                    sysconf(_SC_OPEN_MAX));
+            }
+            configure(c->fd);
+            int connected = connect(c->fd, (const struct sockaddr *)&o->address, sizeof o->address) == 0;
+            if (!connected && errno != EINPROGRESS) {
+                die("connection %d of %d to 127.0.0.1:%d failed: %s", started, count, o->port, strerror(errno));
+            }
+            /* On loopback the handshake is mostly done when connect returns: then the message goes at once. */
+            if (send_first(c->fd, started, count, o->port)) {
+                c->state = 1;
+                epoll_set(ep, EPOLL_CTL_ADD, c->fd, EPOLLIN | EPOLLONESHOT, (uint32_t)started);
+            } else {
+                c->state = 0;
+                epoll_set(ep, EPOLL_CTL_ADD, c->fd, EPOLLOUT | EPOLLONESHOT, (uint32_t)started);
+            }
+            started++;
+        }
+        if (now_ns() - start > SCALE_LIMIT_NS) {
+            die("only %d of %d connections were established in 60 s", established, count);
+        }
+        int ready = wait_events(ep, ev, 100);
+        for (int k = 0; k < ready; k++) {
+            uint32_t id = (uint32_t)ev[k].data.u64;
+            struct scale_conn *c = &conns[id];
+            if (c->state == 0) {
+                int err = 0;
+                socklen_t len = sizeof err;
+                if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0) err = errno;
+                if (err) die("connection %u of %d to 127.0.0.1:%d failed: %s", id, count, o->port, strerror(err));
+                if (!send_first(c->fd, (int)id, count, o->port)) die("connection %u of %d: connected, but cannot send", id, count);
+                c->state = 1;
+                epoll_set(ep, EPOLL_CTL_MOD, c->fd, EPOLLIN | EPOLLONESHOT, id);
+            } else if (c->state == 1) {
+                ssize_t r = read(c->fd, in, (size_t)(MSG_SIZE - c->received));
+                if (r < 0 && errno != EAGAIN && errno != EINTR) {
+                    die("reading the first echo on connection %u failed: %s", id, strerror(errno));
+                }
+                if (r == 0) die("the server closed connection %u right after accepting it", id);
+                if (r > 0) {
+                    verify(in, (size_t)r, message, MSG_SIZE, c->received);
+                    c->received += (int)r;
+                }
+                if (c->received == MSG_SIZE) {
+                    c->state = 2; /* held idle from here on: its one-shot registration has fired */
+                    established++;
+                } else {
+                    epoll_set(ep, EPOLL_CTL_MOD, c->fd, EPOLLIN | EPOLLONESHOT, id); /* the rest of the echo */
+                }
+            }
+        }
+    }
+    double seconds = (double)(now_ns() - start) / 1e9;
+    struct cpu cpu = cpu_stop(&window);
+    close(ep);
+    long long heap_after = live_heap(o->jcmd, o->pid);
+    long long rss_after = rss_kb(o->pid);
+    int *fds = malloc(sizeof(int) * (size_t)count);
+    if (!fds) die("out of memory");
+    for (int i = 0; i < count; i++) fds[i] = conns[i].fd;
+    free(conns);
+    *held = fds;
+    char heap[32];
+    if (heap_before < 0 || heap_after < 0) snprintf(heap, sizeof heap, "na");
+    else snprintf(heap, sizeof heap, "%.2f", (double)(heap_after - heap_before) / 1024.0 / count);
+    snprintf(line, cap,
+             "n=%d connps=%.0f seconds=%.2f rss_before_kb=%lld rss_after_kb=%lld rss_per_conn_kb=%.2f heap_per_conn_kb=%s srvcpu=%.2f gencpu=%.2f",
+             count, count / seconds, seconds, rss_before, rss_after, (double)(rss_after - rss_before) / count, heap,
+             server_cores(&cpu), generator_cores(&cpu));
+}
+
+/* ------------------------------------------------------------------ main */
+
+static void emit(const struct options *o, const char *scenario, int rep, const char *figures) {
+    char line[1024];
+    int len = snprintf(line, sizeof line, "server=%s scenario=%s rep=%d %s\n", o->server, scenario, rep, figures);
+    if (len < 0 || (size_t)len >= sizeof line) die("result line too long");
+    fputs(line, stdout);
+    fflush(stdout);
+    int fd = open(o->out, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0 || write(fd, line, (size_t)len) != len) {
+        die("cannot append to the results file %s: %s", o->out, strerror(errno));
+    }
+    close(fd);
+}
+
+/* The soft open-file limit raised to the hard one: the scale run holds 10,000 connections. */
+static void raise_nofile(const struct options *o) {
+    struct rlimit r;
+    if (getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur < r.rlim_max) {
+        r.rlim_cur = r.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &r) < 0) {
+            r.rlim_cur = 1 << 20; /* an unlimited hard limit is capped by fs.nr_open */
+            setrlimit(RLIMIT_NOFILE, &r);
+        }
+    }
+    getrlimit(RLIMIT_NOFILE, &r);
+    long long need = list_has(o->scenarios, "scale") ? (long long)o->scale + o->active + 64 : 0;
+    if (need && r.rlim_cur != RLIM_INFINITY && (long long)r.rlim_cur < need) {
+        die("the open-file limit is %llu (hard limit %llu), below the %lld the scale run needs; raise the hard limit",
+            (unsigned long long)r.rlim_cur, (unsigned long long)r.rlim_max, need);
+    }
+}
+
+int main(int argc, char **argv) {
+    struct options o;
+    parse_options(argc, argv, &o);
+    signal(SIGPIPE, SIG_IGN);
+    raise_nofile(&o);
+    lines(message, 1);
+    lines(chunk, CHUNK_LINES);
+    char figures[768];
+
+    /* The server's JIT warms up here, so the first measured run is not its first traffic. */
+    int *warm = connect_all(&o, WARM_CONNECTIONS);
+    pingpong(warm, WARM_CONNECTIONS, o.pid, 0, o.warmup * 2 > 1 ? o.warmup * 2 : 1, o.max_round_trips, figures, sizeof figures);
+    close_all(warm, WARM_CONNECTIONS);
+
+    if (list_has(o.scenarios, "pingpong")) {
+        char *copy = strdup(o.connections);
+        for (char *save, *c = strtok_r(copy, ",", &save); c; c = strtok_r(NULL, ",", &save)) {
+            int n = atoi(c);
+            for (int r = 0; r < o.repeats; r++) {
+                int *fds = connect_all(&o, n);
+                pingpong(fds, n, o.pid, o.warmup, o.seconds, o.max_round_trips, figures, sizeof figures);
+                close_all(fds, n);
+                emit(&o, "pingpong", o.rep + r, figures);
+            }
+        }
+        free(copy);
+    }
+    if (list_has(o.scenarios, "bulk")) {
+        for (int r = 0; r < o.repeats; r++) {
+            int *fds = connect_all(&o, 1);
+            bulk(fds[0], o.pid, o.warmup, o.seconds, figures, sizeof figures);
+            free(fds);
+            emit(&o, "bulk", o.rep + r, figures);
+        }
+    }
+    if (list_has(o.scenarios, "scale")) {
+        int *active = connect_all(&o, o.active);
+        pingpong(active, o.active, o.pid, o.warmup, o.seconds, o.max_round_trips, figures, sizeof figures);
+        emit(&o, "idle0", o.rep, figures);
+        int *held;
+        connection_scale(&o, o.scale, &held, figures, sizeof figures);
+        emit(&o, "scale", o.rep, figures);
+        /* The same connections again, now beside the idle ones. */
+        pingpong(active, o.active, o.pid, o.warmup, o.seconds, o.max_round_trips, figures, sizeof figures);
+        size_t len = strlen(figures);
+        snprintf(figures + len, sizeof figures - len, " idle=%d", o.scale);
+        emit(&o, "idle", o.rep, figures);
+        close_all(held, o.scale);
+        close_all(active, o.active);
+    }
+    return 0;
+}
