@@ -43,7 +43,7 @@ PENDING=()
 
 # ---------------------------------------------------------------- settings
 SECS=5 WARMUP=1 ROUNDS=${BENCH_ROUNDS:-3} SCALE=10000 ACTIVE=50 CONNECTIONS=1,50,1000
-JMH_ARGS=(-f 1 -wi 2 -w 1s -i 3 -r 1s)
+JMH_ARGS=(-f 2 -wi 3 -w 1s -i 5 -r 1s)
 PROFILE=${BENCH_PROFILE:-1}
 MODE=full
 case "${1:-}" in
@@ -97,8 +97,9 @@ if command -v taskset >/dev/null && [[ $(nproc) -ge 2 ]]; then
 fi
 
 # ---------------------------------------------------------------- build
-say "building: mvn -B -q -pl benchmarks -am package -DskipTests"
-(cd "$ROOT" && mvn -B -q -pl benchmarks -am package -DskipTests)
+# No Kotlin compile daemon: it would linger beside the measurements.
+say "building: mvn -B -q -pl benchmarks -am package -DskipTests -Dkotlin.compiler.daemon=false"
+(cd "$ROOT" && mvn -B -q -pl benchmarks -am package -DskipTests -Dkotlin.compiler.daemon=false)
 CP="$ROOT/benchmarks/target/classes:$(cat "$ROOT/benchmarks/target/classpath.txt")"
 
 # ---------------------------------------------------------------- the load generator
