@@ -127,10 +127,25 @@ else
   say "load generator: the Java LoadGenerator ${GENERATOR_KIND#java }: expect it to saturate its core at 50 connections and more"
 fi
 
+# cpu_busy SECONDS: the share of all CPUs busy (not idle or waiting on I/O) over that many seconds, from /proc/stat.
+cpu_busy() {
+  local before after
+  before=$(grep '^cpu ' /proc/stat); sleep "$1"; after=$(grep '^cpu ' /proc/stat)
+  awk -v a="$before" -v b="$after" 'BEGIN { split(a, x, " "); split(b, y, " "); total = 0
+    for (i = 2; i <= 9; i++) total += y[i] - x[i]
+    idle = (y[5] - x[5]) + (y[6] - x[6]); printf "%.2f", total > 0 ? (total - idle) / total : 0 }'
+}
+
 rm -rf "$OUT"
 mkdir -p "$OUT"
 META="$OUT/meta.txt"
+# The load average after the build is the build's own; what tells of other work is the CPU used
+# while this script does nothing.
+say "measuring how busy the machine is with nothing of ours running (10 s)"
+BUSY=$(cpu_busy 10)
+say "CPUs busy: $BUSY"
 {
+  echo "busy-before: $BUSY"
   echo "mode: $MODE"
   echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo "load-before: $(cut -d' ' -f1-3 /proc/loadavg)"

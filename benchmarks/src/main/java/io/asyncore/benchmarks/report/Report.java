@@ -74,9 +74,17 @@ public final class Report {
                 + "the analysis comes from `benchmarks/notes.md`. Every server is its own process on 127.0.0.1 with one "
                 + "event-loop thread where its model has one; one load generator process drives them all.");
         line("");
-        // Only the load before the run tells of other work: the load after is the run's own (thread-per-connection
-        // servers hold 10,000 threads).
-        if (busy(meta("load-before"))) {
+        // What tells of other work is the CPU used while run.sh waited before the first server (busy-before); the
+        // load average before the run also counts the build, and the load after is the run's own.
+        String idleBusy = meta("busy-before");
+        if (!idleBusy.equals("?")) {
+            if (Double.parseDouble(idleBusy.trim()) >= BUSY_SHARE) {
+                line("**Preliminary: " + Math.round(Double.parseDouble(idleBusy.trim()) * 100) + " % of the CPUs were busy in the 10 s "
+                        + "before the first server started, with nothing of the benchmark running: other work shared the machine. "
+                        + "See the analysis below for how far the figures can be trusted.**");
+                line("");
+            }
+        } else if (busy(meta("load-before"))) {
             line("**Preliminary: the 1-minute load average was " + meta("load-before").trim().split("\\s+")[0]
                     + " when this run started (" + meta("load-before") + " over 1/5/15 minutes, on " + meta("machine").split(",")[0]
                     + "): other work had just run or was running. See the analysis below for how far the figures can be trusted.**");
@@ -346,7 +354,9 @@ public final class Report {
         line("");
         line("- Command: `benchmarks/run.sh" + (meta("mode").equals("quick") ? " --quick" : "") + "` from the repository root "
                 + "(it builds with `mvn -B -q -pl benchmarks -am package -DskipTests`).");
-        line("- Machine: " + meta("machine") + "; load average " + meta("load-before") + " before the run, " + meta("load-after") + " after.");
+        line("- Machine: " + meta("machine") + "; load average " + meta("load-before") + " before the run (after the build), "
+                + meta("load-after") + " after" + (meta("busy-before").equals("?") ? "" : "; CPUs busy in the 10 s before the first server, "
+                + "with nothing of the benchmark running: " + Math.round(Double.parseDouble(meta("busy-before").trim()) * 100) + " %") + ".");
         line("- JDK of every benchmark process: " + meta("java") + "; Maven built on Java " + meta("maven-java") + ".");
         line("- Pinning: " + meta("pinning") + ".");
         boolean javaGenerator = !meta("generator-kind").startsWith("native");
@@ -455,6 +465,9 @@ public final class Report {
         double y = median(base, scenario, c, key);
         return Double.isNaN(x) || Double.isNaN(y) ? "—" : f2(x / y);
     }
+
+    /** The share of busy CPUs, with nothing of the benchmark running, above which a run is called preliminary. */
+    static final double BUSY_SHARE = 0.10;
 
     /** True if the 1-minute load average in {@code loads} ("1.0 0.5 0.2") is at least 1: something else was running. */
     private static boolean busy(String loads) {

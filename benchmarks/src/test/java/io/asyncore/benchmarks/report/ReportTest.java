@@ -47,6 +47,20 @@ class ReportTest {
         assertTrue(md.contains("| callback | 110,000 | 1.38 | 1.10 |"), md);
     }
 
+    @Test
+    void aRunIsPreliminaryWhenTheCpusWereBusyBeforeItWithNothingOfItsOwnRunning() throws IOException {
+        List<String> busy = new java.util.ArrayList<>(META);
+        busy.add("busy-before: 0.35");
+        String md = renderWith(busy, pingPong("callback", 50, 1, 90_000, 6, 0.5));
+        assertTrue(md.contains("**Preliminary: 35 % of the CPUs were busy in the 10 s before the first server started"), md);
+        List<String> quiet = new java.util.ArrayList<>(META);
+        quiet.set(2, "load-before: 1.9 0.5 0.2"); // the build's own load: not a sign of other work
+        quiet.add("busy-before: 0.02");
+        String calm = renderWith(quiet, pingPong("callback", 50, 1, 90_000, 6, 0.5));
+        assertTrue(!calm.contains("Preliminary"), calm);
+        assertTrue(calm.contains("with nothing of the benchmark running: 2 %"), calm);
+    }
+
     private static String scale(String server, int rep, double connps, double rssPerConn, String heapPerConn) {
         return "server=" + server + " scenario=scale rep=" + rep + " n=10000 connps=" + connps + " seconds=1 rss_before_kb=102400"
                 + " rss_after_kb=112640 rss_per_conn_kb=" + rssPerConn + " heap_per_conn_kb=" + heapPerConn + " srvcpu=1 gencpu=0.5";
