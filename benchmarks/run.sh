@@ -2,7 +2,7 @@
 # Builds the benchmarks module, runs every echo server against one load generator, runs the
 # JMH microbenchmarks, and rewrites BENCHMARKS.md at the repository root.
 #
-#   benchmarks/run.sh            the full comparison: 3 rounds of 5-second windows (about 25 minutes on 2 cores)
+#   benchmarks/run.sh            the full comparison: 5 rounds of 5-second windows (about 40 minutes on 2 cores)
 #   benchmarks/run.sh --quick    a smoke run: one round of half-second windows, to check the harness
 #
 # The load generator is benchmarks/native/loadgen.c (C, epoll, one thread), compiled here with cc into
@@ -17,7 +17,7 @@
 # Environment: BENCH_JAVA (the java binary every process runs on; default: the newest JDK 21+
 # found through JAVA_HOME or /usr/lib/jvm, else java on PATH), BENCH_PORT (first port, default 19100),
 # BENCH_PROFILE (1: JFR profiles of the asyncore and raw NIO servers; default 1, 0 with --quick),
-# BENCH_GENERATOR (native or java; default native where cc exists), BENCH_ROUNDS (default 3, 1 with --quick).
+# BENCH_GENERATOR (native or java; default native where cc exists), BENCH_ROUNDS (default 5, 1 with --quick).
 # Every server listens on 127.0.0.1 only; every load loop is bounded in count and time.
 set -euo pipefail
 
@@ -42,7 +42,7 @@ SERVERS=(
 PENDING=()
 
 # ---------------------------------------------------------------- settings
-SECS=5 WARMUP=1 ROUNDS=${BENCH_ROUNDS:-3} SCALE=10000 ACTIVE=50 CONNECTIONS=1,50,1000
+SECS=5 WARMUP=1 ROUNDS=${BENCH_ROUNDS:-5} SCALE=10000 ACTIVE=50 CONNECTIONS=1,50,1000
 JMH_ARGS=(-f 2 -wi 3 -w 1s -i 5 -r 1s)
 PROFILE=${BENCH_PROFILE:-1}
 MODE=full
@@ -133,7 +133,7 @@ cpu_busy() {
   before=$(grep '^cpu ' /proc/stat); sleep "$1"; after=$(grep '^cpu ' /proc/stat)
   awk -v a="$before" -v b="$after" 'BEGIN { split(a, x, " "); split(b, y, " "); total = 0
     for (i = 2; i <= 9; i++) total += y[i] - x[i]
-    idle = (y[5] - x[5]) + (y[6] - x[6]); printf "%.2f", total > 0 ? (total - idle) / total : 0 }'
+    idle = (y[5] - x[5]) + (y[6] - x[6]); printf "%.2f", (total > 0 ? (total - idle) / total : 0) }'
 }
 
 rm -rf "$OUT"
@@ -247,6 +247,33 @@ if [[ "$PROFILE" == 1 ]]; then
     fi
     PORT=$((PORT + 1))
   done
+fi
+
+# ---------------------------------------------------------------- system calls
+# perf counts every system call of each server for SYSCALL_SECS inside the measuring window of a
+# ping-pong run at C=50. Unlike times, the counts barely move between runs: they show what each
+# server asks of the kernel per round trip. Needs perf with access to the syscall tracepoints.
+SYSCALL_SECS=3
+if [[ "$PROFILE" == 1 ]] && command -v perf >/dev/null && perf stat -x, -e syscalls:sys_enter_read -- true >/dev/null 2>&1; then
+  echo "syscall-window: $SYSCALL_SECS" >> "$META"
+  for entry in "${SERVERS[@]}"; do
+    IFS='|' read -r name class needs <<< "$entry"
+    [[ "$JAVA_V" -ge "$needs" ]] || continue
+    say "counting the system calls of $name with perf (ping-pong, C=50)"
+    if start_server "$name-syscalls" "$class" "$PORT"; then
+      generate "$name" "$PORT" --scenarios=pingpong --connections=50 --out="$OUT/syscalls-results.txt" > /dev/null &
+      gen=$!
+      # The generator warms up for 2 x WARMUP s, then runs WARMUP s more before its SECS-second window.
+      sleep "$(awk -v w="$WARMUP" 'BEGIN { print 3 * w + 1 }')"
+      perf stat -x, -e 'syscalls:sys_enter_*' -p "$SERVER_PID" -o "$OUT/$name.syscalls.csv" -- sleep "$SYSCALL_SECS" \
+        || say "perf failed on $name"
+      wait "$gen" || say "the load generator failed against $name"
+      stop_server
+    fi
+    PORT=$((PORT + 1))
+  done
+else
+  say "no system call counts: they need BENCH_PROFILE=1 and perf with access to the syscall tracepoints"
 fi
 
 # ---------------------------------------------------------------- JMH

@@ -76,10 +76,10 @@ public final class Report {
         line("");
         // What tells of other work is the CPU used while run.sh waited before the first server (busy-before); the
         // load average before the run also counts the build, and the load after is the run's own.
-        String idleBusy = meta("busy-before");
-        if (!idleBusy.equals("?")) {
-            if (Double.parseDouble(idleBusy.trim()) >= BUSY_SHARE) {
-                line("**Preliminary: " + Math.round(Double.parseDouble(idleBusy.trim()) * 100) + " % of the CPUs were busy in the 10 s "
+        double idleBusy = busyBefore();
+        if (!Double.isNaN(idleBusy)) {
+            if (idleBusy >= BUSY_SHARE) {
+                line("**Preliminary: " + Math.round(idleBusy * 100) + " % of the CPUs were busy in the 10 s "
                         + "before the first server started, with nothing of the benchmark running: other work shared the machine. "
                         + "See the analysis below for how far the figures can be trusted.**");
                 line("");
@@ -99,6 +99,7 @@ public final class Report {
         bulk();
         connections();
         idle();
+        Syscalls.section(dir, servers, number(meta("syscall-window"))).forEach(this::line);
         jmh();
         notes(notes);
         profiles();
@@ -355,8 +356,8 @@ public final class Report {
         line("- Command: `benchmarks/run.sh" + (meta("mode").equals("quick") ? " --quick" : "") + "` from the repository root "
                 + "(it builds with `mvn -B -q -pl benchmarks -am package -DskipTests`).");
         line("- Machine: " + meta("machine") + "; load average " + meta("load-before") + " before the run (after the build), "
-                + meta("load-after") + " after" + (meta("busy-before").equals("?") ? "" : "; CPUs busy in the 10 s before the first server, "
-                + "with nothing of the benchmark running: " + Math.round(Double.parseDouble(meta("busy-before").trim()) * 100) + " %") + ".");
+                + meta("load-after") + " after" + (Double.isNaN(busyBefore()) ? "" : "; CPUs busy in the 10 s before the first server, "
+                + "with nothing of the benchmark running: " + Math.round(busyBefore() * 100) + " %") + ".");
         line("- JDK of every benchmark process: " + meta("java") + "; Maven built on Java " + meta("maven-java") + ".");
         line("- Pinning: " + meta("pinning") + ".");
         boolean javaGenerator = !meta("generator-kind").startsWith("native");
@@ -468,6 +469,23 @@ public final class Report {
 
     /** The share of busy CPUs, with nothing of the benchmark running, above which a run is called preliminary. */
     static final double BUSY_SHARE = 0.10;
+
+    private static double number(String text) {
+        try {
+            return Double.parseDouble(text.trim());
+        } catch (NumberFormatException e) {
+            return Double.NaN;
+        }
+    }
+
+    /** The share of CPUs busy before the first server started, or NaN if the run did not measure it. */
+    private double busyBefore() {
+        try {
+            return Double.parseDouble(meta("busy-before").trim());
+        } catch (NumberFormatException e) {
+            return Double.NaN;
+        }
+    }
 
     /** True if the 1-minute load average in {@code loads} ("1.0 0.5 0.2") is at least 1: something else was running. */
     private static boolean busy(String loads) {

@@ -59,6 +59,26 @@ class ReportTest {
         String calm = renderWith(quiet, pingPong("callback", 50, 1, 90_000, 6, 0.5));
         assertTrue(!calm.contains("Preliminary"), calm);
         assertTrue(calm.contains("with nothing of the benchmark running: 2 %"), calm);
+        List<String> unmeasured = new java.util.ArrayList<>(META);
+        unmeasured.set(2, "load-before: 1.9 0.5 0.2");
+        unmeasured.add("busy-before: "); // not measured: the load average is all there is to go by
+        String fallback = renderWith(unmeasured, pingPong("callback", 50, 1, 90_000, 6, 0.5));
+        assertTrue(fallback.contains("**Preliminary: the 1-minute load average was 1.9"), fallback);
+    }
+
+    @Test
+    void systemCallsAreShownPerRoundTripFromPerfCounts() throws IOException {
+        List<String> meta = new java.util.ArrayList<>(META);
+        meta.add("syscall-window: 2");
+        Files.write(dir.resolve("syscalls-results.txt"), List.of(pingPong("callback", 50, 1, 50_000, 6, 0.9)));
+        Files.write(dir.resolve("callback.syscalls.csv"), List.of(
+                "# started on Sun Nov 22 09:00:00 2026", "",
+                "100000,,syscalls:sys_enter_read,2000000000,100.00,,", "100000,,syscalls:sys_enter_write,2000000000,100.00,,",
+                "5000,,syscalls:sys_enter_epoll_wait,2000000000,100.00,,", "3,,syscalls:sys_enter_futex,2000000000,100.00,,",
+                "0,,syscalls:sys_enter_close,2000000000,100.00,,", "<not counted>,,syscalls:sys_enter_open,0,100.00,,"));
+        String md = renderWith(meta, pingPong("callback", 50, 1, 90_000, 6, 0.5));
+        assertTrue(md.contains("| server | read | write | epoll_wait | all |"), md);
+        assertTrue(md.contains("| callback | 1.00 | 1.00 | 0.05 | 2.05 |"), md);
     }
 
     private static String scale(String server, int rep, double connps, double rssPerConn, String heapPerConn) {
