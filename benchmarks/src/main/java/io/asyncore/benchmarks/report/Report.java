@@ -354,7 +354,7 @@ public final class Report {
         line("## How this was run");
         line("");
         line("- Command: `benchmarks/run.sh" + (meta("mode").equals("quick") ? " --quick" : "") + "` from the repository root "
-                + "(it builds with `mvn -B -q -pl benchmarks -am package -DskipTests`).");
+                + "(it builds with `mvn -B -q -pl benchmarks -am package -DskipTests -Dkotlin.compiler.daemon=false`).");
         line("- Machine: " + meta("machine") + "; load average " + meta("load-before") + " before the run (after the build), "
                 + meta("load-after") + " after" + (Double.isNaN(busyBefore()) ? "" : "; CPUs busy in the 10 s before the first server, "
                 + "with nothing of the benchmark running: " + Math.round(busyBefore() * 100) + " %") + ".");

@@ -40,6 +40,7 @@ final class Syscalls {
             }
         }
         Map<String, Map<String, Double>> perServer = new LinkedHashMap<>();
+        List<String> uncounted = new ArrayList<>();
         String connections = "?";
         for (String server : serverOrder) {
             Path csv = dir.resolve(server + ".syscalls.csv");
@@ -49,7 +50,12 @@ final class Syscalls {
             }
             connections = run.text("c");
             double roundTrips = run.num("rtps") * windowSeconds;
-            perServer.put(server, perRoundTrip(Files.readAllLines(csv), roundTrips));
+            Map<String, Double> calls = perRoundTrip(Files.readAllLines(csv), roundTrips);
+            if (calls.isEmpty()) {
+                uncounted.add(server); // perf wrote no counts: it failed to attach (see run.sh's log)
+            } else {
+                perServer.put(server, calls);
+            }
         }
         if (perServer.isEmpty()) {
             return List.of();
@@ -87,6 +93,11 @@ final class Syscalls {
             md.add(row.append(' ').append(fmt(all)).append(" |").toString());
         });
         md.add("");
+        if (!uncounted.isEmpty()) {
+            md.add("Not counted: " + String.join(", ", uncounted) + " (perf wrote no counts; it opens one descriptor per thread "
+                    + "and tracepoint, which a server with a thread per connection can exhaust).");
+            md.add("");
+        }
         return md;
     }
 

@@ -76,9 +76,14 @@ class ReportTest {
                 "100000,,syscalls:sys_enter_read,2000000000,100.00,,", "100000,,syscalls:sys_enter_write,2000000000,100.00,,",
                 "5000,,syscalls:sys_enter_epoll_wait,2000000000,100.00,,", "3,,syscalls:sys_enter_futex,2000000000,100.00,,",
                 "0,,syscalls:sys_enter_close,2000000000,100.00,,", "<not counted>,,syscalls:sys_enter_open,0,100.00,,"));
-        String md = renderWith(meta, pingPong("callback", 50, 1, 90_000, 6, 0.5));
+        Files.write(dir.resolve("syscalls-results.txt"), List.of(pingPong("callback", 50, 1, 50_000, 6, 0.9),
+                pingPong("platform-threads", 50, 1, 40_000, 9, 0.9)));
+        Files.write(dir.resolve("platform-threads.syscalls.csv"), List.of("# started on Sun Nov 22 09:00:00 2026", ""));
+        String md = renderWith(meta, pingPong("callback", 50, 1, 90_000, 6, 0.5), pingPong("platform-threads", 50, 1, 80_000, 9, 0.5));
         assertTrue(md.contains("| server | read | write | epoll_wait | all |"), md);
         assertTrue(md.contains("| callback | 1.00 | 1.00 | 0.05 | 2.05 |"), md);
+        assertTrue(!md.contains("| platform-threads | 0.00"), md);
+        assertTrue(md.contains("Not counted: platform-threads (perf wrote no counts"), md);
     }
 
     private static String scale(String server, int rep, double connps, double rssPerConn, String heapPerConn) {
