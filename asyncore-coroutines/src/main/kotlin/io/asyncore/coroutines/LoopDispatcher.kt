@@ -24,13 +24,17 @@ import kotlinx.coroutines.InternalCoroutinesApi
  * [dispatch] is safe from any thread: it posts the block with [SocketMap.execute], which wakes the
  * selector once for any number of posts. It always queues, also on the loop thread, so `launch`
  * keeps its usual order (the new coroutine runs after the caller suspends or returns) and a
- * coroutine never runs inside the handler of a callback dispatcher. Queued blocks run at the end
- * of the current or next pass. One exception, for speed: a coroutine on this dispatcher that waits
- * for a [SuspendingSocket] or [SuspendingServer] to become readable, writable or connected is
- * resumed directly by the library's own handler of that event, inside the pass (its context
- * elements applied), as a callback handler would run, rather than at the end of the pass. Once the map is closed nothing runs them: close a map only after
+ * coroutine never runs inside the handler of a callback dispatcher (but see the one exception
+ * below). Queued blocks run at the end
+ * of the current or next pass. Once the map is closed nothing runs them: close a map only after
  * its coroutines are done ([LoopThread] does; when [SocketMap.runBlocking] returns, its block and
  * children have completed).
+ *
+ * One exception to the queue, for speed: a coroutine on this dispatcher that waits for a
+ * [SuspendingSocket] or [SuspendingServer] to become readable, writable or connected is resumed
+ * directly by the library's own handler of that event, inside the pass (with its context elements
+ * applied), as a callback handler would run, rather than through the queue at the end of the pass.
+ * So such a coroutine may run before blocks queued earlier in the same pass.
  *
  * ## Timers
  * `delay` and `withTimeout` in a coroutine on this dispatcher use the map's own timers

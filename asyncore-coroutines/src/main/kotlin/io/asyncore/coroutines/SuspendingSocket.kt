@@ -101,6 +101,8 @@ public open class SuspendingSocket private constructor(
     private var eof = false
     // True after a read that did not fill the room it was offered: the kernel's queue was empty
     // then, so the next read waits for readiness instead of trying a call that would find nothing.
+    // Safe only because the map's selector is level-triggered: bytes that arrived in between are
+    // reported at the next select. An edge-triggered loop would have to drop this shortcut.
     private var drained = false
     private var reader: Any? = null
     private var readWaiter: CancellableContinuation<Unit>? = null

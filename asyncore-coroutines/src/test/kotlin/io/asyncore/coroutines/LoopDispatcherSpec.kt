@@ -55,13 +55,16 @@ class LoopDispatcherSpec : FunSpec({
             }
         }
 
-        test("a coroutine woken by its socket's readiness runs with its context elements, which leave the loop thread after it") {
+        test("a coroutine woken by its socket's readiness runs inside the read handler with its context elements, which leave the thread after it") {
             val tag = ThreadLocal<String?>()
             loopTest { map ->
                 val (a, b) = connectedPair(map)
                 val seen = CompletableDeferred<String?>()
+                var insideHandler = false
                 val reader = launch(tag.asContextElement("reader")) {
                     b.readUpTo(10)
+                    // Resumed by the socket's own read handler, not by the task queue at the end of the pass.
+                    insideHandler = Thread.currentThread().stackTrace.any { it.methodName == "handleRead" }
                     seen.complete(tag.get())
                     b.readUpTo(10) // suspends again: the element must leave the thread with it
                 }
@@ -69,6 +72,7 @@ class LoopDispatcherSpec : FunSpec({
                 b.readInterested.shouldBeTrue()
                 a.write("x".encodeToByteArray())
                 seen.await() shouldBe "reader"
+                insideHandler.shouldBeTrue()
                 tag.get() shouldBe null
                 a.close()
                 reader.join()

@@ -39,7 +39,7 @@ class ReadCallsSpec : FunSpec({
         }
     }
 
-    test("bytes that arrive after a short read and before the next read call are returned by it") {
+    test("bytes already queued when a read follows a short read are returned: readiness reports them") {
         loopTest { map ->
             val (a, b) = connectedPair(map)
             a.write("first".encodeToByteArray())
