@@ -16,7 +16,8 @@
 #
 # Environment: BENCH_JAVA (the java binary every process runs on; default: the newest JDK 21+
 # found through JAVA_HOME or /usr/lib/jvm, else java on PATH), BENCH_PORT (first port, default 19100),
-# BENCH_PROFILE (1: JFR profiles of the asyncore and raw NIO servers; default 1, 0 with --quick),
+# BENCH_PROFILE (1: JFR profiles of the asyncore and raw NIO servers and perf system-call counts of
+# every server; default 1, 0 with --quick),
 # BENCH_GENERATOR (native or java; default native where cc exists), BENCH_ROUNDS (default 5, 1 with --quick).
 # Every server listens on 127.0.0.1 only; every load loop is bounded in count and time.
 set -euo pipefail
@@ -254,7 +255,14 @@ fi
 # ping-pong run at C=50. Unlike times, the counts barely move between runs: they show what each
 # server asks of the kernel per round trip. Needs perf with access to the syscall tracepoints.
 SYSCALL_SECS=3
-if [[ "$PROFILE" == 1 ]] && command -v perf >/dev/null && perf stat -x, -e syscalls:sys_enter_read -- true >/dev/null 2>&1; then
+# The generators warm up for max(2 x WARMUP, 1) s, then run WARMUP s more before their SECS-second
+# window; perf starts 0.5 s into the window and must end before it does.
+SYSCALL_AT=$(awk -v w="$WARMUP" 'BEGIN { warm = 2 * w; if (warm < 1) warm = 1; print warm + w + 0.5 }')
+if [[ "$PROFILE" != 1 ]]; then
+  say "no system call counts (BENCH_PROFILE=0)"
+elif awk -v s="$SECS" -v c="$SYSCALL_SECS" 'BEGIN { exit !(s < c + 1) }'; then
+  say "no system call counts: the ${SECS}-second window is too short for a ${SYSCALL_SECS}-second count"
+elif command -v perf >/dev/null && perf stat -x, -e syscalls:sys_enter_read -- true >/dev/null 2>&1; then
   echo "syscall-window: $SYSCALL_SECS" >> "$META"
   for entry in "${SERVERS[@]}"; do
     IFS='|' read -r name class needs <<< "$entry"
@@ -263,17 +271,16 @@ if [[ "$PROFILE" == 1 ]] && command -v perf >/dev/null && perf stat -x, -e sysca
     if start_server "$name-syscalls" "$class" "$PORT"; then
       generate "$name" "$PORT" --scenarios=pingpong --connections=50 --out="$OUT/syscalls-results.txt" > /dev/null &
       gen=$!
-      # The generator warms up for 2 x WARMUP s, then runs WARMUP s more before its SECS-second window.
-      sleep "$(awk -v w="$WARMUP" 'BEGIN { print 3 * w + 1 }')"
+      sleep "$SYSCALL_AT"
       perf stat -x, -e 'syscalls:sys_enter_*' -p "$SERVER_PID" -o "$OUT/$name.syscalls.csv" -- sleep "$SYSCALL_SECS" \
-        || say "perf failed on $name"
+        2> "$OUT/$name.syscalls.err" || say "perf failed on $name: $(head -c 300 "$OUT/$name.syscalls.err" | tr '\n' ' ')"
       wait "$gen" || say "the load generator failed against $name"
       stop_server
     fi
     PORT=$((PORT + 1))
   done
 else
-  say "no system call counts: they need BENCH_PROFILE=1 and perf with access to the syscall tracepoints"
+  say "no system call counts: they need perf with access to the syscall tracepoints"
 fi
 
 # ---------------------------------------------------------------- JMH

@@ -16,7 +16,8 @@ import java.util.TreeMap;
  * server makes ({@code perf stat -x, -e 'syscalls:sys_enter_*' -p PID}, written to
  * {@code <server>.syscalls.csv}) for a few seconds inside the measuring window of a separate
  * ping-pong run, whose result line goes to {@code syscalls-results.txt}; dividing by the round trips
- * of those seconds gives calls per round trip. Unlike times, these counts barely move between runs.
+ * of those seconds gives calls per round trip. Reads and writes per echo are fixed by how a server
+ * handles a message; `epoll_wait` per echo moves with batching.
  */
 final class Syscalls {
     /** Calls rarer than this per round trip are left out of the table. */
@@ -49,10 +50,11 @@ final class Syscalls {
                 continue;
             }
             connections = run.text("c");
-            double roundTrips = run.num("rtps") * windowSeconds;
-            Map<String, Double> calls = perRoundTrip(Files.readAllLines(csv), roundTrips);
+            Map<String, Double> calls = perRoundTrip(Files.readAllLines(csv), run.num("rtps"), windowSeconds);
             if (calls.isEmpty()) {
-                uncounted.add(server); // perf wrote no counts: it failed to attach (see run.sh's log)
+                Path err = dir.resolve(server + ".syscalls.err");
+                String why = Files.exists(err) ? String.join(" ", Files.readAllLines(err)).strip() : "";
+                uncounted.add(server + (why.isEmpty() ? "" : " (perf: \"" + (why.length() > 160 ? why.substring(0, 160) + "…" : why) + "\")"));
             } else {
                 perServer.put(server, calls);
             }
@@ -72,8 +74,9 @@ final class Syscalls {
         md.add("");
         md.add("Every system call of the server process, counted with `perf stat -e 'syscalls:sys_enter_*' -p <server>` for "
                 + fmt(windowSeconds) + " s inside the measuring window of a separate ping-pong run at C = " + connections
-                + ", divided by the round trips of those seconds (the window's rate × " + fmt(windowSeconds) + " s). Unlike times, "
-                + "these counts hardly move between runs: they show what each server asks of the kernel per 64-byte echo. "
+                + ", divided by the round trips of the time perf counted (the window's rate × perf's own run time). The reads "
+                + "and writes per echo are set by how a server handles a message, so they hardly move between runs; `epoll_wait` "
+                + "per echo moves with how many echoes each wake-up batches. "
                 + "Calls made less than " + SHOWN + " times per round trip are left out of the columns but counted in *all*.");
         md.add("");
         StringBuilder head = new StringBuilder("| server |");
@@ -94,15 +97,18 @@ final class Syscalls {
         });
         md.add("");
         if (!uncounted.isEmpty()) {
-            md.add("Not counted: " + String.join(", ", uncounted) + " (perf wrote no counts; it opens one descriptor per thread "
-                    + "and tracepoint, which a server with a thread per connection can exhaust).");
+            md.add("Not counted, perf wrote no counts: " + String.join("; ", uncounted) + ".");
             md.add("");
         }
         return md;
     }
 
-    /** Calls per round trip by name, from {@code perf stat -x,} output (count,unit,event,...). */
-    static Map<String, Double> perRoundTrip(List<String> perfCsv, double roundTrips) {
+    /**
+     * Calls per round trip by name, from {@code perf stat -x,} output (count,unit,event,run time in ns,...),
+     * at {@code roundTripsPerSecond}: each count is divided by the round trips of the time perf really
+     * counted it (its run time; {@code windowSeconds} where the line has none).
+     */
+    static Map<String, Double> perRoundTrip(List<String> perfCsv, double roundTripsPerSecond, double windowSeconds) {
         Map<String, Double> out = new TreeMap<>();
         for (String l : perfCsv) {
             String[] f = l.split(",");
@@ -111,8 +117,9 @@ final class Syscalls {
             }
             try {
                 double count = Double.parseDouble(f[0]);
-                if (count > 0) {
-                    out.put(f[2].substring(PREFIX.length()), count / roundTrips);
+                double seconds = f.length > 3 && !f[3].isEmpty() ? Double.parseDouble(f[3]) / 1e9 : windowSeconds;
+                if (count > 0 && seconds > 0 && roundTripsPerSecond > 0) {
+                    out.put(f[2].substring(PREFIX.length()), count / (roundTripsPerSecond * seconds));
                 }
             } catch (NumberFormatException e) {
                 // "<not counted>" or "<not supported>": nothing to show for this call

@@ -83,7 +83,10 @@ class ReportTest {
         assertTrue(md.contains("| server | read | write | epoll_wait | all |"), md);
         assertTrue(md.contains("| callback | 1.00 | 1.00 | 0.05 | 2.05 |"), md);
         assertTrue(!md.contains("| platform-threads | 0.00"), md);
-        assertTrue(md.contains("Not counted: platform-threads (perf wrote no counts"), md);
+        assertTrue(md.contains("Not counted, perf wrote no counts: platform-threads."), md);
+        Files.write(dir.resolve("platform-threads.syscalls.err"), List.of("Error:", "Too many events are opened."));
+        String withReason = renderWith(meta, pingPong("callback", 50, 1, 90_000, 6, 0.5), pingPong("platform-threads", 50, 1, 80_000, 9, 0.5));
+        assertTrue(withReason.contains("platform-threads (perf: \"Error: Too many events are opened.\")."), withReason);
     }
 
     private static String scale(String server, int rep, double connps, double rssPerConn, String heapPerConn) {
