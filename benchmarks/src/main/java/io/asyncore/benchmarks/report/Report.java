@@ -480,11 +480,7 @@ public final class Report {
 
     /** The share of CPUs busy before the first server started, or NaN if the run did not measure it. */
     private double busyBefore() {
-        try {
-            return Double.parseDouble(meta("busy-before").trim());
-        } catch (NumberFormatException e) {
-            return Double.NaN;
-        }
+        return number(meta("busy-before"));
     }
 
     /** True if the 1-minute load average in {@code loads} ("1.0 0.5 0.2") is at least 1: something else was running. */
