@@ -20,6 +20,17 @@ public final class Asyncore {
     private Asyncore() {
     }
 
+    /**
+     * The listen backlog used when none is given ({@link Dispatcher#listen()}, {@code listen(0)},
+     * the coroutine module's servers): the system's cap on backlogs, read once from
+     * {@code /proc/sys/net/core/somaxconn} on Linux (4096 on current kernels), and 4096 where it
+     * cannot be read (the kernel caps it at its own limit). The JDK's own default would be 50,
+     * which a burst of a few hundred connects overflows.
+     */
+    public static int defaultBacklog() {
+        return Backlog.system();
+    }
+
     /** The global map that dispatchers join when given no map: Python's {@code asyncore.socket_map}. */
     public static SocketMap socketMap() {
         return GLOBAL;
@@ -112,6 +123,10 @@ public final class Asyncore {
      * Closes every dispatcher of {@code map} and empties it: Python's {@code close_all}. A
      * {@code close()} that throws stops the sweep and propagates, unless {@code ignoreAll};
      * {@link ExitNow} and {@link Error}s always propagate.
+     *
+     * <p>Each dispatcher closes at once, as in Python: output that a {@link DispatcherWithSend} or
+     * an {@code AsyncChat} still holds is dropped. To let it drain first, call their
+     * {@code closeWhenDone()} instead and run the loop until the map is empty.
      */
     public static void closeAll(SocketMap map, boolean ignoreAll) {
         SocketMap m = map != null ? map : GLOBAL;

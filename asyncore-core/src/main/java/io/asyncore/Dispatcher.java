@@ -89,6 +89,8 @@ public class Dispatcher {
     private ProtocolFamily family;
     private boolean reuseAddr;
     private boolean tookConnection;
+    /** A send or recv met a reset or broken pipe: the peer is gone for good. */
+    private boolean peerGone;
 
     // Loop bookkeeping, owned by SocketMap.
     SelectableChannel channel;
@@ -366,6 +368,7 @@ public class Dispatcher {
         }
         channel = sc;
         closed = false;
+        peerGone = false;
         if (family == null && sc instanceof NetworkChannel nc) {
             family = familyOf(nc);
         }
@@ -419,10 +422,26 @@ public class Dispatcher {
     }
 
     /**
+     * Listens with the system's backlog, {@link Asyncore#defaultBacklog()}: {@link #listen(int)}
+     * for a caller that has no number in mind. Python's {@code listen} needs one.
+     */
+    public void listen() throws IOException {
+        listen(0);
+    }
+
+    /**
      * Listens for connections on the bound address: Python's {@code listen}. The dispatcher is
      * accepting from here on (even if listening fails, as in Python).
      *
-     * @param backlog the kernel's queue of unaccepted connections; below 1 means the JDK default (50)
+     * <p>The backlog is the kernel's queue of connections that completed their handshake and wait
+     * for {@link #accept()}. When a burst of connects overflows it, Linux drops the handshake's
+     * last packet and the client retries seconds later, or sees a reset: the documentation's
+     * {@code listen(5)} suits a toy, not a server under load. A server with no number of its own
+     * in mind should call {@link #listen()}, which follows the system.
+     *
+     * @param backlog the kernel's queue of unaccepted connections (the kernel caps it at its own
+     *     limit, {@code somaxconn} on Linux); below 1 means {@link Asyncore#defaultBacklog()}, the
+     *     system's limit (the JDK alone would use 50)
      * @throws IllegalStateException if {@link #bind} was not called first, or the socket is a datagram
      *     socket or connected
      */
@@ -459,7 +478,7 @@ public class Dispatcher {
             if (reuseAddr) {
                 setReuseAddrOn(ssc);
             }
-            ssc.bind(local, backlog);
+            ssc.bind(local, backlog < 1 ? Backlog.system() : backlog);
         } catch (IOException | RuntimeException e) {
             ssc.close();
             throw e;
@@ -564,6 +583,7 @@ public class Dispatcher {
             return ch.write(data);
         } catch (IOException | RuntimeException e) {
             if (Disconnects.isDisconnect(e)) {
+                peerGone = true;
                 handleClose();
                 return 0;
             }
@@ -591,6 +611,7 @@ public class Dispatcher {
             return file.transferTo(position, count, ch);
         } catch (IOException | RuntimeException e) {
             if (file.isOpen() && Disconnects.isDisconnect(e)) {
+                peerGone = true;
                 handleClose();
                 return 0;
             }
@@ -622,6 +643,7 @@ public class Dispatcher {
             return gather.write(data, offset, length);
         } catch (IOException | RuntimeException e) {
             if (Disconnects.isDisconnect(e)) {
+                peerGone = true;
                 handleClose();
                 return 0;
             }
@@ -666,6 +688,7 @@ public class Dispatcher {
             n = ch.read(dst);
         } catch (IOException | RuntimeException e) {
             if (Disconnects.isDisconnect(e)) {
+                peerGone = true;
                 handleClose();
                 return -1;
             }
@@ -714,6 +737,14 @@ public class Dispatcher {
             SocketMap.LOGGER.log(System.Logger.Level.WARNING, "closing the socket of " + this + " failed", e);
         }
         map.releaseCancelledKeys();
+    }
+
+    /**
+     * True once a send or receive found that the peer went away (reset, broken pipe), after which
+     * {@link #handleClose()} ran: nothing sent from now on can arrive.
+     */
+    protected final boolean peerWentAway() {
+        return peerGone;
     }
 
     /** True once {@link #close()} has run (and no new socket was set since). */

@@ -276,8 +276,10 @@ public final class SocketMap implements AutoCloseable {
                 key.interestOps(ops);
                 d.ops = ops;
             }
-        } catch (ExitNow | Error e) {
+        } catch (ExitNow e) {
             throw e;
+        } catch (Error e) {
+            throw fatal(e, "readable()/writable() of " + describe(d));
         } catch (Throwable t) {
             d.handleError(t);
         }
@@ -378,8 +380,10 @@ public final class SocketMap implements AutoCloseable {
             } else if ((ready & SelectionKey.OP_CONNECT) != 0 && !d.connectWantsWrite) {
                 d.handleConnectEvent();
             }
-        } catch (ExitNow | Error e) {
+        } catch (ExitNow e) {
             throw e;
+        } catch (Error e) {
+            throw fatal(e, "the read event of " + describe(d));
         } catch (Throwable t) {
             failed(d, t, usePoll);
         }
@@ -397,8 +401,10 @@ public final class SocketMap implements AutoCloseable {
                     || ((ready & SelectionKey.OP_CONNECT) != 0 && d.connectWantsWrite)) {
                 d.handleWriteEvent();
             }
-        } catch (ExitNow | Error e) {
+        } catch (ExitNow e) {
             throw e;
+        } catch (Error e) {
+            throw fatal(e, "the write event of " + describe(d));
         } catch (Throwable t) {
             failed(d, t, usePoll);
         }
@@ -448,10 +454,40 @@ public final class SocketMap implements AutoCloseable {
     private static void runGuarded(Runnable r, String what) {
         try {
             r.run();
-        } catch (ExitNow | Error e) {
+        } catch (ExitNow e) {
             throw e;
+        } catch (Error e) {
+            throw fatal(e, "a " + what + " on the loop (" + describe(r) + ")");
         } catch (Throwable t) {
             LOGGER.log(Level.ERROR, "a " + what + " on the loop threw; the loop goes on: " + r, t);
+        }
+    }
+
+    /**
+     * The policy for a JVM {@link Error} ({@code OutOfMemoryError}, {@code StackOverflowError}...)
+     * thrown where the loop runs user code: it is not handed to {@code handleError}, since the JVM
+     * may be unable to go on, but it does not leave silently either. One ERROR line on the
+     * {@code io.asyncore} logger names where it came from; then it propagates out of the pass, and
+     * so out of {@link Asyncore#loop}, with the map and its dispatchers left as they are.
+     *
+     * @return {@code e}, for the caller to throw
+     */
+    static Error fatal(Error e, String where) {
+        try {
+            LOGGER.log(Level.ERROR, where + " threw " + e + "; the error leaves the loop, whose dispatchers stay "
+                    + "open: close the map, or catch the error around the loop and run it again", e);
+        } catch (Throwable again) {
+            // Logging failed too (out of memory again, say): the original error still propagates.
+        }
+        return e;
+    }
+
+    /** {@code o}'s toString, or its class name if that throws: for messages about a failing handler. */
+    private static String describe(Object o) {
+        try {
+            return String.valueOf(o);
+        } catch (RuntimeException | Error e) {
+            return o.getClass().getName();
         }
     }
 

@@ -71,6 +71,12 @@ import java.util.Objects;
  *   <li>{@code push} after {@code closeWhenDone()} fails; {@code push} on a closed chat is ignored
  *       (Python queues data that can never be sent). {@link #close()} drops the output queue and
  *       closes producers that are {@link AutoCloseable}.
+ *   <li>Bounded output: above {@link #highWaterMark()} queued bytes (64 KiB by default) the chat
+ *       stops reading, and it reads again once the queue drains to {@link #lowWaterMark()} (16 KiB).
+ *       So a peer that sends requests and never reads the answers cannot grow the queue past the
+ *       high mark plus what one read's messages push. A producer's data counts once it is asked
+ *       for it. Python always reads. A subclass that overrides {@code readable()} keeps the bound
+ *       by answering {@code super.readable() && ...}.
  *   <li>{@link #initiateSend()} makes one send per call, as Python does, but that send gathers the
  *       consecutive queued buffers at the head of the queue, up to {@link #acOutBufferSize()} bytes;
  *       Python sends one queued item per call.
@@ -82,6 +88,10 @@ import java.util.Objects;
 public abstract class AsyncChat extends Dispatcher {
     /** Python's {@code ac_in_buffer_size} and {@code ac_out_buffer_size}. */
     public static final int DEFAULT_BUFFER_SIZE = 65536;
+    /** The default {@link #highWaterMark()}: 64 KiB, as {@link io.asyncore.DispatcherWithSend}'s. */
+    public static final int DEFAULT_HIGH_WATER_MARK = 64 * 1024;
+    /** The default {@link #lowWaterMark()}: 16 KiB. */
+    public static final int DEFAULT_LOW_WATER_MARK = 16 * 1024;
     /** The default {@link #maxIncomingSize()}: 4 MiB. */
     public static final long DEFAULT_MAX_INCOMING_SIZE = 4L << 20;
 
@@ -126,6 +136,13 @@ public abstract class AsyncChat extends Dispatcher {
     private ArrayDeque<Object> fifo;
     private boolean closeRequested;
     private boolean announcedPending;
+
+    /** Bytes of data in the queue (producers' future data not counted). */
+    private long queuedBytes;
+    private int lowWaterMark = DEFAULT_LOW_WATER_MARK;
+    private int highWaterMark = DEFAULT_HIGH_WATER_MARK;
+    /** True from crossing the high-water mark until draining to the low one. */
+    private boolean readPaused;
 
     /** A chat with no socket yet, in the global map once it gets one. */
     public AsyncChat() {
@@ -203,6 +220,44 @@ public abstract class AsyncChat extends Dispatcher {
             throw new IllegalArgumentException("maxIncomingSize < 1: " + size + " (use Long.MAX_VALUE for no limit)");
         }
         this.maxIncomingSize = size;
+    }
+
+    /** Above this many queued bytes the chat stops reading; 64 KiB unless set. See the class comment. */
+    public int highWaterMark() {
+        return highWaterMark;
+    }
+
+    /** Once reading paused, it resumes when no more than this many bytes are queued; 16 KiB unless set. */
+    public int lowWaterMark() {
+        return lowWaterMark;
+    }
+
+    /**
+     * Sets both water marks; takes effect at once.
+     *
+     * @param low resume reading at or below this many queued bytes; 0 or more
+     * @param high pause reading above this many queued bytes; at least {@code low}
+     *     ({@code Integer.MAX_VALUE} in effect turns the bound off, as in Python)
+     * @throws IllegalArgumentException if {@code low} is negative or above {@code high}
+     */
+    public void setWaterMarks(int low, int high) {
+        if (low < 0 || high < low) {
+            throw new IllegalArgumentException("water marks need 0 <= low <= high, got low=" + low + ", high=" + high
+                    + " (the defaults are low=" + DEFAULT_LOW_WATER_MARK + ", high=" + DEFAULT_HIGH_WATER_MARK + ")");
+        }
+        lowWaterMark = low;
+        highWaterMark = high;
+        checkWaterMarks();
+    }
+
+    /** Bytes of pushed data queued and not yet handed to the kernel (a producer's data counts once it is asked for it). */
+    public long pendingBytes() {
+        return queuedBytes;
+    }
+
+    /** True while reading is paused because more than {@link #highWaterMark()} bytes wait to be sent. */
+    public boolean isReadPaused() {
+        return readPaused;
     }
 
     // ---------------------------------------------------------------- terminator
@@ -507,6 +562,7 @@ public abstract class AsyncChat extends Dispatcher {
         } else {
             q.addLast(ByteBuffer.wrap(data.clone()));
         }
+        queuedBytes += data.length;
         queueChanged();
         if (!holdSends) {
             initiateSend();
@@ -581,6 +637,7 @@ public abstract class AsyncChat extends Dispatcher {
                     }
                     if (data != null && data.length > 0) {
                         q.addFirst(ByteBuffer.wrap(data));
+                        queuedBytes += data.length;
                     } else {
                         q.pollFirst();
                         closeQuietly(producer);
@@ -606,7 +663,7 @@ public abstract class AsyncChat extends Dispatcher {
         int limit = data.limit();
         data.limit(Math.min(limit, data.position() + acOutBufferSize));
         try {
-            send(data);
+            sent(send(data));
         } catch (IOException e) {
             handleError(e);
             return;
@@ -656,7 +713,7 @@ public abstract class AsyncChat extends Dispatcher {
         int lastLimit = last.limit();
         last.limit(last.position() + lastTake);
         try {
-            send(batch, 0, n);
+            sent(send(batch, 0, n));
         } catch (IOException e) {
             handleError(e);
             return true;
@@ -708,7 +765,10 @@ public abstract class AsyncChat extends Dispatcher {
         close();
     }
 
-    /** Closes the socket and drops the output queue, closing producers that are {@link AutoCloseable}. */
+    /**
+     * Closes the socket and drops the output queue, closing producers that are {@link AutoCloseable},
+     * as Python does. {@link #closeWhenDone()} sends the queue first.
+     */
     @Override
     public void close() {
         if (holdSends) {
@@ -735,11 +795,15 @@ public abstract class AsyncChat extends Dispatcher {
         }
     }
 
-    /** Always true, as in Python: there is no input back-pressure. */
+    /**
+     * False while more than {@link #highWaterMark()} bytes of output are queued, until the queue
+     * drains to {@link #lowWaterMark()}; true otherwise. Python's is always true: a peer that sends
+     * requests and never reads the answers would make the queue grow without bound.
+     */
     @Override
     @InterestAnnounced
     public boolean readable() {
-        return true;
+        return !readPaused;
     }
 
     /** True while output is queued, or while not connected (to learn when a connect completes). */
@@ -794,11 +858,29 @@ public abstract class AsyncChat extends Dispatcher {
             announcedPending = pending;
             interestChanged();
         }
+        checkWaterMarks();
+    }
+
+    /** Counts bytes the kernel took from the queue. */
+    private void sent(long bytes) {
+        if (fifo != null) { // a send that met a gone peer closed the chat and dropped the queue
+            queuedBytes = Math.max(0, queuedBytes - bytes);
+        }
+    }
+
+    /** Pauses reading above the high-water mark, resumes at the low one, and tells the loop. */
+    private void checkWaterMarks() {
+        boolean pause = readPaused ? queuedBytes > lowWaterMark : queuedBytes > highWaterMark;
+        if (pause != readPaused) {
+            readPaused = pause;
+            interestChanged();
+        }
     }
 
     private void dropOutput() {
         ArrayDeque<Object> q = fifo;
         fifo = null;
+        queuedBytes = 0;
         if (q != null) {
             for (Object o : q) {
                 closeQuietly(o);

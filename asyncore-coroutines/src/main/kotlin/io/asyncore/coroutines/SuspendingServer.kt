@@ -219,7 +219,9 @@ public class SuspendingServer private constructor(
          * Binds [address] and listens, returning at once (the bind happens on the loop).
          *
          * @param map the map to join; null means the map whose loop runs the calling coroutine
-         * @param backlog the kernel's queue of connections not yet accepted; 0 or less means the JDK default
+         * @param backlog the kernel's queue of connections not yet accepted; 0 or less (the default) means
+         *   [io.asyncore.Asyncore.defaultBacklog], the system's limit (`somaxconn` on Linux), so a burst of
+         *   connects is queued rather than refused
          * @throws java.net.BindException if the address is in use
          * @throws IllegalStateException if [map] is null and the caller is not on a loop
          */
@@ -234,6 +236,7 @@ public class SuspendingServer private constructor(
          * as [connections] does, and closes the listener when the collection ends.
          *
          * @param map the map to serve on; null means the map whose loop runs the collector
+         * @param backlog as for [bind]: the system's limit unless given
          */
         public fun serve(
             address: SocketAddress,

@@ -1,5 +1,6 @@
 package io.asyncore.samples;
 
+import io.asyncore.Asyncore;
 import io.asyncore.Dispatcher;
 import io.asyncore.SocketMap;
 import java.io.IOException;
@@ -7,6 +8,7 @@ import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
+import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.function.Consumer;
@@ -23,21 +25,40 @@ import java.util.function.Consumer;
  */
 public class EchoServer extends Dispatcher {
     private final Consumer<SocketAddress> onAccepted;
+    /** The read buffer every connection of this server shares: they run on the loop thread one at a time. */
+    private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(EchoHandler.READ_SIZE);
 
     /**
-     * Listens on {@code address} (port 0 picks a free port; see {@link #port()}).
+     * Listens on {@code address} (port 0 picks a free port; see {@link #port()}) with the system's
+     * backlog ({@link Asyncore#defaultBacklog()}).
      *
      * @param onAccepted told each new peer's address
      * @throws java.net.BindException if the address is in use or needs privileges
      */
     public EchoServer(SocketAddress address, SocketMap map, Consumer<SocketAddress> onAccepted) throws IOException {
+        this(address, 0, map, onAccepted);
+    }
+
+    /**
+     * Listens on {@code address} with a backlog of {@code backlog} connections (0: the system's,
+     * {@link Asyncore#defaultBacklog()}). The documentation's {@code listen(5)} overflows under a
+     * burst of connects, and the kernel then drops or resets them.
+     *
+     * @param onAccepted told each new peer's address
+     * @throws java.net.BindException if the address is in use or needs privileges
+     * @throws IllegalArgumentException if {@code backlog} is negative
+     */
+    public EchoServer(SocketAddress address, int backlog, SocketMap map, Consumer<SocketAddress> onAccepted) throws IOException {
         super(map);
+        if (backlog < 0) {
+            throw new IllegalArgumentException("backlog < 0: " + backlog + " (0 means the system's, " + Asyncore.defaultBacklog() + ")");
+        }
         this.onAccepted = onAccepted;
         createSocket(address instanceof InetSocketAddress i && i.getAddress() instanceof Inet6Address
                 ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
         setReuseAddr();
         bind(address);
-        listen(5);
+        listen(backlog);
     }
 
     /** The port actually listened on. */
@@ -48,6 +69,6 @@ public class EchoServer extends Dispatcher {
     @Override
     public void handleAccepted(SocketChannel sock, SocketAddress addr) {
         onAccepted.accept(addr);
-        new EchoHandler(sock, map());
+        new EchoHandler(sock, map(), readBuffer);
     }
 }

@@ -1,5 +1,6 @@
 package io.asyncore.samples;
 
+import io.asyncore.Asyncore;
 import io.asyncore.SocketMap;
 import java.net.InetSocketAddress;
 import java.util.concurrent.Callable;
@@ -25,6 +26,11 @@ final class EchoServerCommand implements Callable<Integer> {
             description = "Address to listen on (default: ${DEFAULT-VALUE}; 0.0.0.0 for every interface).")
     private String bind;
 
+    @Option(names = "--backlog", paramLabel = "N", defaultValue = "0",
+            description = "Connections the kernel queues before they are accepted (default: the system's limit, "
+                    + "somaxconn on Linux: ${DEFAULT-VALUE} means that).")
+    private int backlog;
+
     @Option(names = "--style", paramLabel = "STYLE", defaultValue = "callback",
             description = "callback (a Dispatcher per connection), coroutine (a Flow of suspending sockets) or mixed "
                     + "(connections take turns, both kinds on one loop) (default: ${DEFAULT-VALUE}).")
@@ -33,9 +39,13 @@ final class EchoServerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Ports.check(port);
+        if (backlog < 0) {
+            throw new SampleException("--backlog must be 0 (the system's limit, " + Asyncore.defaultBacklog()
+                    + ") or more, got " + backlog);
+        }
         if (style != Style.callback) {
             try {
-                CoroutineSamples.runEchoServer(style.name(), new InetSocketAddress(bind, port), main.out);
+                CoroutineSamples.runEchoServer(style.name(), new InetSocketAddress(bind, port), backlog, main.out);
             } catch (Exception e) {
                 throw Ports.explain(e, port);
             }
@@ -43,7 +53,7 @@ final class EchoServerCommand implements Callable<Integer> {
         }
         SocketMap map = new SocketMap();
         try {
-            EchoServer server = new EchoServer(new InetSocketAddress(bind, port), map,
+            EchoServer server = new EchoServer(new InetSocketAddress(bind, port), backlog, map,
                     addr -> main.out.println("incoming connection from " + Failures.format(addr)));
             main.out.println("echo server (callback style) listening on " + bind + ":" + server.port() + "; Ctrl-C stops it");
             main.out.flush();

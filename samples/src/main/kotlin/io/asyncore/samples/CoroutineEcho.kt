@@ -39,6 +39,7 @@ public suspend fun echo(socket: SuspendingSocket) {
  * Errors: a connection that fails (reset by its peer...) ends quietly without disturbing the
  * others. A bind failure is thrown.
  *
+ * @param backlog the listen backlog; 0 (the default) means the system's, [io.asyncore.Asyncore.defaultBacklog]
  * @param onListening told the address actually bound (useful with port 0)
  * @param onAccepted told each new peer's address
  */
@@ -46,8 +47,9 @@ public suspend fun serveEcho(
     address: SocketAddress,
     onListening: suspend (SocketAddress) -> Unit = {},
     onAccepted: (SocketAddress?) -> Unit = {},
+    backlog: Int = 0,
 ): Unit = coroutineScope {
-    SuspendingServer.serve(address, onListening = onListening).collect { socket ->
+    SuspendingServer.serve(address, backlog = backlog, onListening = onListening).collect { socket ->
         onAccepted(socket.remoteAddress)
         launch {
             socket.use {

@@ -62,12 +62,22 @@ public object CoroutineSamples {
      */
     @JvmStatic
     @Throws(IOException::class)
-    public fun startEchoServer(style: String, address: InetSocketAddress, onAccepted: BiConsumer<SocketAddress?, String>): RunningServer {
+    public fun startEchoServer(style: String, address: InetSocketAddress, onAccepted: BiConsumer<SocketAddress?, String>): RunningServer =
+        startEchoServer(style, address, 0, onAccepted)
+
+    /**
+     * [startEchoServer] with a listen backlog: 0 means the system's, [io.asyncore.Asyncore.defaultBacklog].
+     *
+     * @throws IOException if it cannot listen on [address]
+     */
+    @JvmStatic
+    @Throws(IOException::class)
+    public fun startEchoServer(style: String, address: InetSocketAddress, backlog: Int, onAccepted: BiConsumer<SocketAddress?, String>): RunningServer {
         val loop = LoopThread("$style-echo-server")
         val listening = CompletableDeferred<InetSocketAddress>()
         loop.launch {
             try {
-                serve(style, address, loop.map, this, { listening.complete(it) }, onAccepted)
+                serve(style, address, backlog, loop.map, this, { listening.complete(it) }, onAccepted)
             } catch (t: Throwable) {
                 // Reported to the caller below; rethrowing would also print it as an uncaught exception.
                 listening.completeExceptionally(t)
@@ -86,10 +96,12 @@ public object CoroutineSamples {
     /**
      * The `echo-server --style coroutine|mixed` command: serves on the calling thread until the
      * JVM is asked to stop (Ctrl-C), then closes every connection and returns.
+     *
+     * @param backlog the listen backlog; 0 means the system's, [io.asyncore.Asyncore.defaultBacklog]
      */
     @JvmStatic
     @Throws(IOException::class)
-    public fun runEchoServer(style: String, address: InetSocketAddress, out: PrintStream) {
+    public fun runEchoServer(style: String, address: InetSocketAddress, backlog: Int, out: PrintStream) {
         val stop = CompletableDeferred<Unit>()
         val stopped = CountDownLatch(1)
         val hook = Thread({
@@ -102,7 +114,7 @@ public object CoroutineSamples {
             try {
                 map.runBlocking {
                     val server = launch {
-                        serve(style, address, map, this, { bound ->
+                        serve(style, address, backlog, map, this, { bound ->
                             listened = true
                             out.println("echo server ($style style) listening on ${Failures.format(bound)}; Ctrl-C stops it")
                             out.flush()
@@ -134,15 +146,16 @@ public object CoroutineSamples {
     private suspend fun serve(
         style: String,
         address: InetSocketAddress,
+        backlog: Int,
         map: SocketMap,
         scope: CoroutineScope,
         onListening: (InetSocketAddress) -> Unit,
         onAccepted: BiConsumer<SocketAddress?, String>,
     ) {
         when (style) {
-            "coroutine" -> serveEcho(address, { onListening(it as InetSocketAddress) }) { onAccepted.accept(it, "coroutine") }
+            "coroutine" -> serveEcho(address, { onListening(it as InetSocketAddress) }, { onAccepted.accept(it, "coroutine") }, backlog)
             "mixed" -> {
-                val server = MixedEchoServer(address, map, scope) { peer, how -> onAccepted.accept(peer, how) }
+                val server = MixedEchoServer(address, map, scope, backlog) { peer, how -> onAccepted.accept(peer, how) }
                 try {
                     onListening(InetSocketAddress(address.address, server.port()))
                     awaitCancellation()

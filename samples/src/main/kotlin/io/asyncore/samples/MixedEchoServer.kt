@@ -9,6 +9,7 @@ import java.net.Inet6Address
 import java.net.InetSocketAddress
 import java.net.SocketAddress
 import java.net.StandardProtocolFamily
+import java.nio.ByteBuffer
 import java.nio.channels.ServerSocketChannel
 import java.nio.channels.SocketChannel
 import kotlinx.coroutines.CoroutineScope
@@ -26,22 +27,25 @@ import kotlinx.coroutines.launch
  * Threading: create it on the loop thread of [map] (or before the loop runs); [scope] owns the
  * coroutine connections: cancelling it ends them.
  *
+ * @param backlog the listen backlog; 0 (the default) means the system's, [io.asyncore.Asyncore.defaultBacklog]
  * @param onAccepted told each new peer's address and the style serving it: "callback" or "coroutine"
  */
 public class MixedEchoServer(
     address: SocketAddress,
     map: SocketMap,
     private val scope: CoroutineScope,
+    backlog: Int = 0,
     private val onAccepted: (SocketAddress, String) -> Unit = { _, _ -> },
 ) : Dispatcher(map) {
     private var accepted = 0
+    private val readBuffer = ByteBuffer.allocateDirect(EchoHandler.READ_SIZE)
 
     init {
         val inet6 = address is InetSocketAddress && address.address is Inet6Address
         createSocket(if (inet6) StandardProtocolFamily.INET6 else StandardProtocolFamily.INET)
         setReuseAddr()
         bind(address)
-        listen(5)
+        listen(backlog)
     }
 
     /** The port actually listened on. */
@@ -50,7 +54,7 @@ public class MixedEchoServer(
     override fun handleAccepted(sock: SocketChannel, addr: SocketAddress) {
         if (accepted++ % 2 == 0) {
             onAccepted(addr, "callback")
-            EchoHandler(sock, map())
+            EchoHandler(sock, map(), readBuffer)
         } else {
             onAccepted(addr, "coroutine")
             val socket = SuspendingSocket(sock, map())
