@@ -86,8 +86,8 @@ public class DispatcherWithSend extends Dispatcher {
     }
 
     /**
-     * Sets both water marks. Takes effect at once: a queue already above the new high mark pauses
-     * reading, one already at or below the new low mark resumes it.
+     * Sets both water marks. Takes effect at once: reading is paused exactly when more than the new
+     * high mark is queued.
      *
      * @param low resume reading at or below this many queued bytes; 0 or more
      * @param high pause reading above this many queued bytes; at least {@code low}
@@ -101,10 +101,9 @@ public class DispatcherWithSend extends Dispatcher {
         }
         lowWaterMark = low;
         highWaterMark = high;
-        int pending = pendingBytes();
-        if (pending > high) {
+        if (pendingBytes() > high) {
             pauseReading();
-        } else if (pending <= low) {
+        } else {
             resumeReading();
         }
     }
@@ -190,6 +189,11 @@ public class DispatcherWithSend extends Dispatcher {
     @InterestAnnounced
     public boolean writable() {
         return !isConnected() || outBuffer != null || closeWhenDone;
+    }
+
+    /** The capacity of the queue's buffer, 0 when none is held. For tests. */
+    int queueCapacity() {
+        return outBuffer == null ? 0 : outBuffer.capacity();
     }
 
     /** The number of bytes queued and not yet handed to the kernel. */

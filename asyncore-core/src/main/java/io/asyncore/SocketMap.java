@@ -114,7 +114,7 @@ public final class SocketMap implements AutoCloseable {
      * thread; posting from several threads costs one coalesced selector wake-up.
      *
      * <p>A task that throws is logged and the loop goes on; {@link ExitNow} leaves the loop, and
-     * JVM {@link Error}s propagate. Tasks posted while no loop runs wait for the next pass.
+     * JVM {@link Error}s propagate after an ERROR log line that names the task. Tasks posted while no loop runs wait for the next pass.
      */
     public void execute(Runnable task) {
         Objects.requireNonNull(task, "task");

@@ -233,7 +233,8 @@ public abstract class AsyncChat extends Dispatcher {
     }
 
     /**
-     * Sets both water marks; takes effect at once.
+     * Sets both water marks. Takes effect at once: reading is paused exactly when more than the new
+     * high mark is queued.
      *
      * @param low resume reading at or below this many queued bytes; 0 or more
      * @param high pause reading above this many queued bytes; at least {@code low}
@@ -247,7 +248,11 @@ public abstract class AsyncChat extends Dispatcher {
         }
         lowWaterMark = low;
         highWaterMark = high;
-        checkWaterMarks();
+        boolean pause = queuedBytes > high;
+        if (pause != readPaused) {
+            readPaused = pause;
+            interestChanged();
+        }
     }
 
     /** Bytes of pushed data queued and not yet handed to the kernel (a producer's data counts once it is asked for it). */

@@ -197,6 +197,8 @@ class MainTest {
         Run unknown = run("time-client");
         assertEquals(2, unknown.code());
         assertTrue(unknown.err().startsWith("Missing required parameter: 'HOST'"), unknown.err());
+        assertEquals("error: --backlog must be 0 (the system's limit, " + io.asyncore.Asyncore.defaultBacklog() + ") or more, got -1",
+                oneLineError(run("echo-server", "--backlog", "-1")));
         Run style = run("echo-server", "--style", "fancy");
         assertEquals(2, style.code());
         assertTrue(style.err().contains("expected one of [callback, coroutine, mixed]"), style.err());

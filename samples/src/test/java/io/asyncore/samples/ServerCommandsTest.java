@@ -88,4 +88,25 @@ class ServerCommandsTest {
             p.destroyForcibly();
         }
     }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"callback,7", "coroutine,7", "mixed,7", "callback,0", "coroutine,0", "mixed,0"})
+    void echoServerListensWithTheBacklogAskedForOrTheSystemsByDefault(String style, int backlog) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isExecutable(Path.of("/usr/bin/ss"))
+                || java.nio.file.Files.isExecutable(Path.of("/bin/ss")), "needs iproute2's ss to read a listener's backlog");
+        Process p = backlog == 0 ? start("echo-server", "--port", "0", "--style", style)
+                : start("echo-server", "--port", "0", "--style", style, "--backlog", "" + backlog);
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            int port = port(out.readLine());
+            Process ss = new ProcessBuilder("ss", "-Hltn", "sport = :" + port).redirectErrorStream(true).start();
+            String line = new String(ss.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            assertTrue(ss.waitFor(10, TimeUnit.SECONDS));
+            // State Recv-Q Send-Q Local:Port Peer:Port; for a listener Send-Q is its backlog.
+            int expected = backlog == 0 ? io.asyncore.Asyncore.defaultBacklog() : backlog;
+            assertEquals(expected, Integer.parseInt(line.split("\\s+")[2]), line);
+            assertEquals("echo server stopped\n", stop(p, out));
+        } finally {
+            p.destroyForcibly();
+        }
+    }
 }
