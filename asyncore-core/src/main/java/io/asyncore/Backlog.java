@@ -1,6 +1,9 @@
 package io.asyncore;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -21,12 +24,17 @@ final class Backlog {
         return SYSTEM;
     }
 
-    /** The positive number in {@code file}, or {@link #FALLBACK} if it is missing, unreadable or not one. */
+    /**
+     * The positive number on the first line of {@code file}, or {@link #FALLBACK} if it is missing,
+     * unreadable or not one. Read through a buffered reader: {@code Files.readString} sizes its read
+     * by the file's size, which procfs reports as 0, and a sysctl file then yields only "4" of "4096".
+     */
     static int read(Path file) {
-        try {
-            int n = Integer.parseInt(Files.readString(file).trim());
+        try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.US_ASCII)) {
+            String line = reader.readLine();
+            int n = line == null ? 0 : Integer.parseInt(line.trim());
             return n > 0 ? n : FALLBACK;
-        } catch (IOException | NumberFormatException | SecurityException e) {
+        } catch (IOException | UncheckedIOException | NumberFormatException | SecurityException e) {
             return FALLBACK;
         }
     }
