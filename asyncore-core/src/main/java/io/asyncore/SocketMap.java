@@ -180,6 +180,10 @@ public final class SocketMap implements AutoCloseable {
     /**
      * Closes every dispatcher (as {@link Asyncore#closeAll(SocketMap, boolean)} with
      * {@code ignoreAll}) and the selector. Idempotent. The map cannot be used afterwards.
+     *
+     * <p>It closes at once: output still queued in a {@link DispatcherWithSend} or an
+     * {@code AsyncChat} is dropped. To deliver it, call their {@code closeWhenDone()} and run the
+     * loop until the map is empty first.
      */
     @Override
     public void close() {
