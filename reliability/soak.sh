@@ -32,6 +32,8 @@ mvn -B -q -pl reliability,asyncore-coroutines -am package -DskipTests
 # The reliability module's test classes, by name: -am runs surefire in the modules it needs too, and
 # they must find none of theirs.
 reliability_tests=$(cd reliability/src/test/java && find . -name '*Test.java' | sed 's|^\./||; s|\.java$||; s|/|.|g' | sort | paste -sd, -)
+# Reports of earlier runs (or of test classes since renamed) would mix their figures into this run's.
+rm -rf asyncore-core/target/surefire-reports reliability/target/surefire-reports asyncore-coroutines/target/surefire-reports
 start=$(date +%s)
 mvn -B -q -pl asyncore-core surefire:test -Dtest=TerminatorSplittingPropertyTest \
   -Dfuzz.seed="$FUZZ_SEED" -Dfuzz.cases="$FUZZ_CASES"

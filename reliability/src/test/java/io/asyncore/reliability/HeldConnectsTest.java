@@ -13,9 +13,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Issue 11, a long stream of connects: 10,000 connections (the {@code mvn verify} size), at most 128 of them unconfirmed at a
- * time, each confirmed by the echo of a 64-byte payload; every one must be established within
- * 90 s (a failure guard; the time taken is printed). Every connection is held open to the end, so
+ * Issue 11, a long run of connects: 10,000 connections (the {@code mvn verify} size), at most 128
+ * of them unconfirmed at a time, each confirmed by the echo of a 64-byte payload; every one must
+ * be established within 90 s (a failure guard; the time taken is printed). Every connection is held open to the end, so
  * at the end the server (the real command line in a JVM of its own, {@link EchoServerProcess})
  * holds all of them at once, and each process needs about 10,000 descriptors: the test checks
  * both processes' open-file limits first ({@code ulimit -n}, 20,000 on the development machine)
