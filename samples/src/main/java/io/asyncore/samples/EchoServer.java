@@ -8,6 +8,7 @@ import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -66,8 +67,14 @@ public class EchoServer extends Dispatcher {
         return ((InetSocketAddress) ((ServerSocketChannel) socket()).getLocalAddress()).getPort();
     }
 
+    /**
+     * Serves the connection with an {@link EchoHandler}, with Nagle's algorithm off
+     * ({@code TCP_NODELAY}, as Netty and asyncio set it): an echo sends what it has at once, and
+     * with Nagle's algorithm the tail of each burst waits for the peer's delayed acknowledgement.
+     */
     @Override
-    public void handleAccepted(SocketChannel sock, SocketAddress addr) {
+    public void handleAccepted(SocketChannel sock, SocketAddress addr) throws IOException {
+        sock.setOption(StandardSocketOptions.TCP_NODELAY, true);
         onAccepted.accept(addr);
         new EchoHandler(sock, map(), readBuffer);
     }

@@ -9,6 +9,7 @@ import java.net.Inet6Address
 import java.net.InetSocketAddress
 import java.net.SocketAddress
 import java.net.StandardProtocolFamily
+import java.net.StandardSocketOptions
 import java.nio.ByteBuffer
 import java.nio.channels.ServerSocketChannel
 import java.nio.channels.SocketChannel
@@ -52,6 +53,7 @@ public class MixedEchoServer(
     public fun port(): Int = ((socket() as ServerSocketChannel).localAddress as InetSocketAddress).port
 
     override fun handleAccepted(sock: SocketChannel, addr: SocketAddress) {
+        sock.setOption(StandardSocketOptions.TCP_NODELAY, true) // as EchoServer does (SuspendingSocket sets it too)
         if (accepted++ % 2 == 0) {
             onAccepted(addr, "callback")
             EchoHandler(sock, map(), readBuffer)
