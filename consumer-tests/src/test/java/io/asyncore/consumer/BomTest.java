@@ -1,0 +1,53 @@
+package io.asyncore.consumer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.api.Test;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.Node;
+import org.w3c.dom.NodeList;
+
+/** The BOM has no parent (so it manages nothing else), hence its own version: keep it honest. */
+class BomTest {
+    private static final Path ROOT = Path.of(System.getProperty("consumer.root", ".."));
+
+    @Test
+    void bomVersionIsTheBuildVersion() throws Exception {
+        Element project = read(ROOT.resolve("asyncore-bom/pom.xml"));
+        assertEquals(System.getProperty("consumer.version"), child(project, "version").getTextContent().strip(),
+                "asyncore-bom/pom.xml's <version> must equal the parent's");
+    }
+
+    @Test
+    void bomManagesExactlyThePublishedArtifactsAtTheBomVersion() throws Exception {
+        Element project = read(ROOT.resolve("asyncore-bom/pom.xml"));
+        List<String> managed = new ArrayList<>();
+        NodeList deps = child(child(project, "dependencyManagement"), "dependencies").getElementsByTagName("dependency");
+        for (int i = 0; i < deps.getLength(); i++) {
+            Element d = (Element) deps.item(i);
+            managed.add(child(d, "groupId").getTextContent() + ":" + child(d, "artifactId").getTextContent() + ":"
+                    + child(d, "version").getTextContent());
+        }
+        assertEquals(List.of("io.asyncore:asyncore-core:${project.version}", "io.asyncore:asyncore-coroutines:${project.version}"),
+                managed, "the BOM lists the published artifacts only (not samples, benchmarks, reliability, consumer-tests)");
+    }
+
+    private static Element read(Path pom) throws Exception {
+        Document doc = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(pom.toFile());
+        return doc.getDocumentElement();
+    }
+
+    private static Element child(Element parent, String name) {
+        for (Node n = parent.getFirstChild(); n != null; n = n.getNextSibling()) {
+            if (n instanceof Element e && e.getTagName().equals(name)) {
+                return e;
+            }
+        }
+        throw new AssertionError("<" + parent.getTagName() + "> has no <" + name + ">");
+    }
+}
