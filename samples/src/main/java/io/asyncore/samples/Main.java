@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "asyncore-samples",
         mixinStandardHelpOptions = true,
-        version = "asyncore-samples 0.1.0-SNAPSHOT",
+        versionProvider = Version.class,
         description = "The asyncore documentation's programs (RFC 868 time, HTTP, echo) on the JVM.%n"
                 + "With no arguments it runs the demo.",
         subcommands = {DemoCommand.class, TimeServerCommand.class, TimeClientCommand.class, HttpGetCommand.class,
