@@ -1,6 +1,7 @@
 package io.asyncore;
 
 import io.asyncore.internal.InterestAnnounced;
+import io.asyncore.internal.WaterMarks;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.NetworkChannel;
@@ -40,9 +41,9 @@ public class DispatcherWithSend extends Dispatcher {
     /** Bytes handed to the kernel per send call at most, as in Python. */
     public static final int SEND_CHUNK = 65536;
     /** The default {@link #highWaterMark()}: 64 KiB. */
-    public static final int DEFAULT_HIGH_WATER_MARK = 64 * 1024;
+    public static final int DEFAULT_HIGH_WATER_MARK = WaterMarks.DEFAULT_HIGH;
     /** The default {@link #lowWaterMark()}: 16 KiB. */
-    public static final int DEFAULT_LOW_WATER_MARK = 16 * 1024;
+    public static final int DEFAULT_LOW_WATER_MARK = WaterMarks.DEFAULT_LOW;
 
     /** Bytes not yet sent, between position and limit; null when there are none. */
     private ByteBuffer outBuffer;
@@ -95,17 +96,10 @@ public class DispatcherWithSend extends Dispatcher {
      * @throws IllegalArgumentException if {@code low} is negative or above {@code high}
      */
     public void setWaterMarks(int low, int high) {
-        if (low < 0 || high < low) {
-            throw new IllegalArgumentException("water marks need 0 <= low <= high, got low=" + low + ", high=" + high
-                    + " (the defaults are low=" + DEFAULT_LOW_WATER_MARK + ", high=" + DEFAULT_HIGH_WATER_MARK + ")");
-        }
+        WaterMarks.check(low, high);
         lowWaterMark = low;
         highWaterMark = high;
-        if (pendingBytes() > high) {
-            pauseReading();
-        } else {
-            resumeReading();
-        }
+        pauseReading(pendingBytes() > high);
     }
 
     /** True while reading is paused because more than {@link #highWaterMark()} bytes wait to be sent. */
@@ -113,16 +107,10 @@ public class DispatcherWithSend extends Dispatcher {
         return readPaused;
     }
 
-    private void pauseReading() {
-        if (!readPaused) {
-            readPaused = true;
-            interestChanged();
-        }
-    }
-
-    private void resumeReading() {
-        if (readPaused) {
-            readPaused = false;
+    /** Pauses or resumes reading, telling the loop when that changes. */
+    private void pauseReading(boolean pause) {
+        if (pause != readPaused) {
+            readPaused = pause;
             interestChanged();
         }
     }
@@ -168,10 +156,10 @@ public class DispatcherWithSend extends Dispatcher {
         if (!out.hasRemaining()) {
             outBuffer = null;
             interestChanged();
-            resumeReading();
+            pauseReading(false);
             closeIfDone();
-        } else if (readPaused && out.remaining() <= lowWaterMark) {
-            resumeReading();
+        } else if (readPaused) {
+            pauseReading(WaterMarks.paused(true, out.remaining(), lowWaterMark, highWaterMark));
         }
     }
 
@@ -244,8 +232,8 @@ public class DispatcherWithSend extends Dispatcher {
             append(data);
         }
         data.position(data.limit());
-        if (outBuffer != null && outBuffer.remaining() > highWaterMark) {
-            pauseReading();
+        if (outBuffer != null && !readPaused) {
+            pauseReading(WaterMarks.paused(false, outBuffer.remaining(), lowWaterMark, highWaterMark));
         }
         return length;
     }

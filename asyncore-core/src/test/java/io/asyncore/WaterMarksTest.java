@@ -65,6 +65,16 @@ class WaterMarksTest {
         }
     }
 
+    /** One non-blocking read into {@code into}, cleared first: the count, or -1 at end of stream. */
+    private static int read(SocketChannel peer, ByteBuffer into) {
+        into.clear();
+        try {
+            return peer.read(into);
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
     private static int interest(Dispatcher d) {
         return d.key == null ? 0 : d.key.interestOps();
     }
@@ -99,15 +109,7 @@ class WaterMarksTest {
 
             // The peer reads: the queue drains to the low mark and reading resumes.
             ByteBuffer sink = ByteBuffer.allocate(1 << 20);
-            Transport.loopUntil(map, false, () -> {
-                sink.clear();
-                try {
-                    peer.read(sink);
-                } catch (IOException e) {
-                    throw new AssertionError(e);
-                }
-                return !echo.isReadPaused();
-            });
+            Transport.loopUntil(map, false, () -> read(peer, sink) >= 0 && !echo.isReadPaused());
             assertTrue(echo.pendingBytes() <= DispatcherWithSend.DEFAULT_LOW_WATER_MARK, "resumed at the low mark: " + echo.pendingBytes());
             assertTrue(echo.readable());
         }
@@ -185,20 +187,10 @@ class WaterMarksTest {
             assertTrue(e.getMessage().contains("after closeWhenDone()"), e.getMessage());
             ByteArrayOutputStream got = new ByteArrayOutputStream();
             ByteBuffer in = ByteBuffer.allocate(65536);
-            boolean[] eof = {false};
             Transport.loopUntil(map, false, () -> {
-                in.clear();
-                try {
-                    int n = peer.read(in);
-                    if (n < 0) {
-                        eof[0] = true;
-                    } else {
-                        got.write(in.array(), 0, n);
-                    }
-                } catch (IOException ex) {
-                    throw new AssertionError(ex);
-                }
-                return eof[0];
+                int n = read(peer, in);
+                got.write(in.array(), 0, Math.max(n, 0));
+                return n < 0;
             });
             assertArrayEquals(payload, got.toByteArray(), "every queued byte before the close");
             assertTrue(d.isClosed());

@@ -3,6 +3,7 @@ package io.asyncore.chat;
 import io.asyncore.Dispatcher;
 import io.asyncore.SocketMap;
 import io.asyncore.internal.InterestAnnounced;
+import io.asyncore.internal.WaterMarks;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.NetworkChannel;
@@ -89,9 +90,9 @@ public abstract class AsyncChat extends Dispatcher {
     /** Python's {@code ac_in_buffer_size} and {@code ac_out_buffer_size}. */
     public static final int DEFAULT_BUFFER_SIZE = 65536;
     /** The default {@link #highWaterMark()}: 64 KiB, as {@link io.asyncore.DispatcherWithSend}'s. */
-    public static final int DEFAULT_HIGH_WATER_MARK = 64 * 1024;
+    public static final int DEFAULT_HIGH_WATER_MARK = WaterMarks.DEFAULT_HIGH;
     /** The default {@link #lowWaterMark()}: 16 KiB. */
-    public static final int DEFAULT_LOW_WATER_MARK = 16 * 1024;
+    public static final int DEFAULT_LOW_WATER_MARK = WaterMarks.DEFAULT_LOW;
     /** The default {@link #maxIncomingSize()}: 4 MiB. */
     public static final long DEFAULT_MAX_INCOMING_SIZE = 4L << 20;
 
@@ -242,17 +243,10 @@ public abstract class AsyncChat extends Dispatcher {
      * @throws IllegalArgumentException if {@code low} is negative or above {@code high}
      */
     public void setWaterMarks(int low, int high) {
-        if (low < 0 || high < low) {
-            throw new IllegalArgumentException("water marks need 0 <= low <= high, got low=" + low + ", high=" + high
-                    + " (the defaults are low=" + DEFAULT_LOW_WATER_MARK + ", high=" + DEFAULT_HIGH_WATER_MARK + ")");
-        }
+        WaterMarks.check(low, high);
         lowWaterMark = low;
         highWaterMark = high;
-        boolean pause = queuedBytes > high;
-        if (pause != readPaused) {
-            readPaused = pause;
-            interestChanged();
-        }
+        pauseReading(queuedBytes > high);
     }
 
     /** Bytes of pushed data queued and not yet handed to the kernel (a producer's data counts once it is asked for it). */
@@ -873,9 +867,13 @@ public abstract class AsyncChat extends Dispatcher {
         }
     }
 
-    /** Pauses reading above the high-water mark, resumes at the low one, and tells the loop. */
+    /** Pauses reading above the high-water mark, resumes at the low one. */
     private void checkWaterMarks() {
-        boolean pause = readPaused ? queuedBytes > lowWaterMark : queuedBytes > highWaterMark;
+        pauseReading(WaterMarks.paused(readPaused, queuedBytes, lowWaterMark, highWaterMark));
+    }
+
+    /** Pauses or resumes reading, telling the loop when that changes. */
+    private void pauseReading(boolean pause) {
         if (pause != readPaused) {
             readPaused = pause;
             interestChanged();

@@ -48,6 +48,20 @@ class ChatWaterMarksTest {
         }
     }
 
+    /** Runs the loop while the non-blocking {@code peer} reads and discards, until {@code done}. */
+    private void readUntil(SocketChannel peer, java.util.function.BooleanSupplier done) {
+        ByteBuffer sink = ByteBuffer.allocate(1 << 20);
+        Loops.runUntil(map, false, () -> {
+            sink.clear();
+            try {
+                peer.read(sink);
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+            return done.getAsBoolean();
+        }, Duration.ofSeconds(20));
+    }
+
     @Test
     void aPeerThatDoesNotReadStopsTheChatReadingAndTheQueueStaysNearTheHighMark() throws IOException {
         SocketChannel[] p = Loops.pair();
@@ -83,16 +97,7 @@ class ChatWaterMarksTest {
             assertEquals(linesWhilePaused, chat.lines, "no request is read while paused");
 
             // The peer reads the replies: the queue drains and reading resumes.
-            ByteBuffer sink = ByteBuffer.allocate(1 << 20);
-            Loops.runUntil(map, false, () -> {
-                sink.clear();
-                try {
-                    peer.read(sink);
-                } catch (IOException e) {
-                    throw new AssertionError(e);
-                }
-                return !chat.isReadPaused();
-            }, Duration.ofSeconds(20));
+            readUntil(peer, () -> !chat.isReadPaused());
             assertTrue(chat.pendingBytes() <= AsyncChat.DEFAULT_LOW_WATER_MARK, "resumed at the low mark: " + chat.pendingBytes());
             assertTrue(chat.readable());
         }
@@ -118,16 +123,7 @@ class ChatWaterMarksTest {
             // Drain fully: everything pushed, counted down to zero as it goes out.
             chat.push(new byte[300_000]);
             peer.configureBlocking(false);
-            ByteBuffer sink = ByteBuffer.allocate(1 << 20);
-            Loops.runUntil(map, false, () -> {
-                sink.clear();
-                try {
-                    peer.read(sink);
-                } catch (IOException e) {
-                    throw new AssertionError(e);
-                }
-                return !chat.writable();
-            }, Duration.ofSeconds(20));
+            readUntil(peer, () -> !chat.writable());
             assertEquals(0, chat.pendingBytes());
         }
     }
