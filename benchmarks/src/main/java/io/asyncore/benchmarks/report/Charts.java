@@ -155,7 +155,7 @@ public final class Charts {
         return 10 * power;
     }
 
-    /** {@code 950}, {@code 12.5k}, {@code 1.2M}, {@code 0.35}: short labels that fit over a bar. */
+    /** {@code 950}, {@code 9k}, {@code 12.5k}, {@code 1.2M}, {@code 0.35}: short labels that fit over a bar, one style per chart. */
     static String compact(double v) {
         if (v >= 1e9) {
             return trim(v / 1e9) + "G";
@@ -163,7 +163,7 @@ public final class Charts {
         if (v >= 1e6) {
             return trim(v / 1e6) + "M";
         }
-        if (v >= 1e4) {
+        if (v >= 1e3) {
             return trim(v / 1e3) + "k";
         }
         return trim(v);

@@ -90,5 +90,7 @@ class ChartsTest {
         assertEquals("1.2M", Charts.compact(1_200_000));
         assertEquals("0.35", Charts.compact(0.35));
         assertEquals("950", Charts.compact(950));
+        assertEquals("9k", Charts.compact(9_000), "thousands read alike across bars (9k next to 21k, not 9000)");
+        assertEquals("1.5k", Charts.compact(1_500));
     }
 }
