@@ -9,6 +9,7 @@ import java.net.ProtocolException;
 public final class MessageTooLargeException extends ProtocolException {
     private static final long serialVersionUID = 1L;
 
+    /** The limit the message exceeded, in bytes. */
     private final long limit;
 
     MessageTooLargeException(long limit, Terminator terminator) {

@@ -13,7 +13,9 @@ import picocli.CommandLine.ParentCommand;
 
 /** {@code http-get}: fetches a URL with {@link AsyncHttp}, following redirects, and prints the response. */
 @Command(name = "http-get", mixinStandardHelpOptions = true,
-        description = "Fetch an http:// URL (following redirects) and print the status line, headers and body.")
+        description = {"Fetch an http:// URL (following redirects) and print the status line, headers and body.",
+                "When stderr is a terminal, a body of 1 MiB or more shows a progress line there (bytes, rate, "
+                        + "percentage when Content-Length is known); never in a pipe or a file."})
 final class HttpGetCommand implements Callable<Integer> {
     @ParentCommand
     private Main main;
@@ -26,7 +28,7 @@ final class HttpGetCommand implements Callable<Integer> {
     private int maxRedirects;
 
     @Option(names = "--style", paramLabel = "STYLE", defaultValue = "callback",
-            description = "callback (AsyncHttp with a RedirectingConsumer) or coroutine (the suspend function httpGet) "
+            description = "callback (AsyncHttp with a RedirectingConsumer; shows the progress line) or coroutine (the suspend function httpGet; it gets the body whole, so no progress line) "
                     + "(default: ${DEFAULT-VALUE}).")
     private ClientStyle style;
 
@@ -72,7 +74,8 @@ final class HttpGetCommand implements Callable<Integer> {
         }
         try (SocketMap map = new SocketMap()) {
             PrintingConsumer printing = new PrintingConsumer(main.out);
-            RedirectingConsumer redirecting = new RedirectingConsumer(printing, map, maxRedirects, limits);
+            HttpConsumer shown = main.errIsTerminal ? new ProgressMeter(printing, main.err, System::nanoTime) : printing;
+            RedirectingConsumer redirecting = new RedirectingConsumer(shown, map, maxRedirects, limits);
             redirecting.start(target);
             // --max-time fails the request itself; this limit is only a backstop a little after it.
             Loops.runUntilDone(map, printing.result(), limits.requestTimeout().plusSeconds(5), "the request for " + target)

@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "asyncore-samples",
         mixinStandardHelpOptions = true,
-        version = "asyncore-samples 0.1.0-SNAPSHOT",
+        versionProvider = Version.class,
         description = "The asyncore documentation's programs (RFC 868 time, HTTP, echo) on the JVM.%n"
                 + "With no arguments it runs the demo.",
         subcommands = {DemoCommand.class, TimeServerCommand.class, TimeClientCommand.class, HttpGetCommand.class,
@@ -24,10 +24,13 @@ public final class Main implements Runnable {
     final PrintStream out;
     /** Where progress and errors go. */
     final PrintStream err;
+    /** Whether {@link #err} is a terminal, so that a progress line redrawn in place is welcome there. */
+    final boolean errIsTerminal;
 
-    private Main(PrintStream out, PrintStream err) {
+    private Main(PrintStream out, PrintStream err, boolean errIsTerminal) {
         this.out = out;
         this.err = err;
+        this.errIsTerminal = errIsTerminal;
     }
 
     /** Runs the command line and exits with its code. */
@@ -40,7 +43,12 @@ public final class Main implements Runnable {
      * {@code System.exit}. Server subcommands return only once stopped (Ctrl-C).
      */
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        CommandLine cl = new CommandLine(new Main(out, err));
+        return run(args, out, err, err == System.err && Terminal.stderrIsTerminal());
+    }
+
+    /** {@link #run(String[], PrintStream, PrintStream)} with the "is {@code err} a terminal" decision made by the caller. */
+    static int run(String[] args, PrintStream out, PrintStream err, boolean errIsTerminal) {
+        CommandLine cl = new CommandLine(new Main(out, err, errIsTerminal));
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {

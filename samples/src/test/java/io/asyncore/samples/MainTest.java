@@ -36,6 +36,17 @@ class MainTest {
     }
 
     @Test
+    void versionIsTheOneWrittenInTheRootPom() throws Exception {
+        String pom = java.nio.file.Files.readString(java.nio.file.Path.of("..", "pom.xml"));
+        java.util.regex.Matcher m = java.util.regex.Pattern
+                .compile("<artifactId>asyncore-parent</artifactId>\\s*<version>([^<]+)</version>").matcher(pom);
+        assertTrue(m.find(), "no version in ../pom.xml");
+        Run r = run("--version");
+        assertEquals(0, r.code(), r::toString);
+        assertEquals("asyncore-samples " + m.group(1), r.out().strip());
+    }
+
+    @Test
     void helpListsEverySubcommand() {
         Run r = run("--help");
         assertEquals(0, r.code());
