@@ -155,6 +155,11 @@ public open class SuspendingSocket private constructor(
 
     /**
      * Reads what is available into [dst] (at least one byte), suspending until something arrives.
+     * Bytes already buffered (left by [readUntil] or [readExactly]) come first; with none, a caller
+     * on the loop has the kernel write straight into [dst], taking only what fits: no copy, and no
+     * buffer of the socket's own. With a direct [dst] reused for every read, this and
+     * `write(ByteBuffer)` are the allocation-free way to move bytes; [transferTo] does it for a
+     * whole stream.
      *
      * @return the number of bytes read, -1 at end of stream, 0 only if [dst] has no room
      * @throws SocketClosedException if the socket is or gets closed
@@ -163,14 +168,17 @@ public open class SuspendingSocket private constructor(
     public suspend fun read(dst: ByteBuffer): Int = reading(
         "read(ByteBuffer)",
         need = { !dst.hasRemaining() || available() > 0 },
-        take = {
+        into = dst,
+        take = { direct ->
             val n = minOf(dst.remaining(), available())
-            if (n == 0 && dst.hasRemaining()) {
-                -1
-            } else {
-                dst.put(inBuf, inStart, n)
-                consume(n)
-                n
+            when {
+                direct > 0 -> direct // the kernel wrote straight into dst: nothing passed through the socket's buffer
+                n == 0 && dst.hasRemaining() -> -1
+                else -> {
+                    dst.put(inBuf, inStart, n)
+                    consume(n)
+                    n
+                }
             }
         },
     )
@@ -249,6 +257,92 @@ public open class SuspendingSocket private constructor(
     public suspend fun readUntil(delimiter: String, maxLength: Int): ByteArray =
         readUntil(delimiter.encodeToByteArray(), maxLength)
 
+    /**
+     * Sends everything this socket receives to [target] (which may be this socket itself: an echo)
+     * until end of stream, and returns the number of bytes sent on; bytes already read ahead go
+     * first. The bulk counterpart of a [readUpTo] and [write] loop, and what it costs nothing to
+     * choose over one: when both sockets are served by the same map, each read lands in a buffer of
+     * the loop thread's and goes from there straight to [target]'s kernel queue, so no byte is copied
+     * into an array of its own unless [target]'s kernel queue is full. On return the bytes are sent
+     * or buffered in [target]; call `target.flush()` to wait until the kernel has them all.
+     *
+     * Memory: [target] buffers at most its high-water mark plus one read (see [setWriteWaterMarks]);
+     * above the mark this socket stops reading until [target] drains to its low-water mark.
+     *
+     * Counts as the one read in progress on this socket and as a writer on [target] for its whole
+     * duration: it runs on the loop, and no other read of this socket may run meanwhile.
+     *
+     * Cancellation: stops the transfer. Bytes read before are sent on (in order); bytes not yet read
+     * stay in the kernel for the next read. The count is lost with the cancellation.
+     *
+     * @return the bytes sent on, at end of stream
+     * @throws SocketClosedException if either socket is or gets closed
+     * @throws IllegalStateException if a read of this socket is in progress, another writer of
+     *   [target] is suspended, or [target] was shut down for output
+     * @throws IOException if either connection fails
+     */
+    public suspend fun transferTo(target: SuspendingSocket): Long {
+        if (target.map !== map) {
+            return transferThroughArrays(target) // two loop threads: each socket's bytes are touched on its own
+        }
+        return onLoop(map) {
+            val token = Any()
+            claimReader("transferTo", token)
+            try {
+                transferOnLoop(target)
+            } finally {
+                releaseReader(token)
+            }
+        }
+    }
+
+    private suspend fun transferOnLoop(target: SuspendingSocket): Long {
+        var total = 0L
+        while (true) {
+            checkOpen("transferTo")
+            target.checkWriter("transferTo")
+            val avail = available()
+            if (avail > 0) {
+                target.send(ByteBuffer.wrap(inBuf, inStart, avail))
+                consume(avail)
+                total += avail
+            } else if (eof) {
+                return total
+            } else if (drained) {
+                awaitInput()
+                continue
+            } else {
+                // Shared by every socket of this loop thread: filled and emptied with no suspension between.
+                val scratch = SCRATCH.get().clear()
+                val n = receiveInto(scratch)
+                if (n < 0) {
+                    return total
+                }
+                if (n == 0) {
+                    awaitInput()
+                    continue
+                }
+                target.send(scratch.flip())
+                total += n
+            }
+            if (target.outBytes > target.highWater) {
+                target.awaitDrain(target.lowWater.toLong())
+            }
+        }
+    }
+
+    private suspend fun transferThroughArrays(target: SuspendingSocket): Long {
+        var total = 0L
+        while (true) {
+            val data = readUpTo(SCRATCH_SIZE)
+            if (data.isEmpty()) {
+                return total
+            }
+            target.write(data)
+            total += data.size
+        }
+    }
+
     // ------------------------------------------------------------------ writing
 
     /**
@@ -266,6 +360,14 @@ public open class SuspendingSocket private constructor(
      */
     public suspend fun write(src: ByteBuffer): Unit = onLoop(map) {
         checkWriter("write")
+        send(src)
+        if (outBytes > highWater) {
+            awaitDrain(lowWater.toLong())
+        }
+    }
+
+    /** Hands all of [src] over: to the kernel straight away when nothing is queued before it, the rest to the queue. Loop thread. */
+    private fun send(src: ByteBuffer) {
         if (out.isEmpty()) {
             channel()!!.write(src)
         }
@@ -275,9 +377,6 @@ public open class SuspendingSocket private constructor(
             out.addLast(copy)
             outBytes += copy.remaining()
             events.changed()
-        }
-        if (outBytes > highWater) {
-            awaitDrain(lowWater.toLong())
         }
     }
 
@@ -384,13 +483,20 @@ public open class SuspendingSocket private constructor(
         }
     }
 
-    private suspend fun <T> reading(what: String, need: () -> Boolean, take: () -> T): T {
+    /**
+     * One read: waits on the loop until [need] holds (or the stream ends), then [take]s the result.
+     * With [into], a read that finds nothing buffered lets the kernel write straight into it, and
+     * [take] is told how many bytes it wrote (0 if none: then the bytes are in the socket's buffer).
+     * Only on the loop thread: a caller on another dispatcher could be cancelled on its way back
+     * with the bytes already in [into], so its bytes always go through the socket's buffer.
+     */
+    private suspend fun <T> reading(what: String, need: () -> Boolean, into: ByteBuffer? = null, take: (Int) -> T): T {
         val token = Any()
         if (map.inLoop()) {
             claimReader(what, token)
             try {
-                fill(need)
-                return take()
+                val direct = fill(need, into)
+                return take(direct)
             } finally {
                 releaseReader(token)
             }
@@ -414,7 +520,7 @@ public open class SuspendingSocket private constructor(
                     runCatching {
                         try {
                             checkOpen(what) // closed while hopping back: the buffered bytes are gone
-                            take()
+                            take(0)
                         } finally {
                             releaseReader(token)
                         }
@@ -439,23 +545,51 @@ public open class SuspendingSocket private constructor(
         }
     }
 
-    /** Receives until [need] holds or the stream ends; consumes nothing. Loop thread. */
-    private suspend fun fill(need: () -> Boolean) {
+    /**
+     * Receives until [need] holds or the stream ends; consumes nothing. Loop thread. With [into] and
+     * nothing buffered, the kernel writes straight into [into] instead (no copy, no buffer of the
+     * socket's own), and the count it wrote is returned; otherwise 0.
+     */
+    private suspend fun fill(need: () -> Boolean, into: ByteBuffer? = null): Int {
         while (!need() && !eof) {
             checkOpen("read")
-            if (drained || receive() == 0) {
-                try {
-                    awaitReadable()
-                } catch (e: CancellationException) {
-                    if (available() == 0) {
-                        inBuf = EMPTY // an abandoned wait keeps no buffer; buffered bytes stay for the next read
-                        inStart = 0
-                        inEnd = 0
-                    }
-                    throw e
-                }
+            val found = when {
+                drained -> 0
+                into != null && available() == 0 -> receiveInto(into).also { if (it > 0) return it }
+                else -> receive()
+            }
+            if (found == 0) {
+                awaitInput()
             }
         }
+        return 0
+    }
+
+    /** Waits for readiness; cancelled, it keeps no buffer unless bytes are buffered. Loop thread. */
+    private suspend fun awaitInput() {
+        try {
+            awaitReadable()
+        } catch (e: CancellationException) {
+            if (available() == 0) {
+                inBuf = EMPTY // an abandoned wait keeps no buffer; buffered bytes stay for the next read
+                inStart = 0
+                inEnd = 0
+            }
+            throw e
+        }
+    }
+
+    /** One read system call straight into [dst]; -1 (and [eof]) at end of stream. Loop thread. */
+    private fun receiveInto(dst: ByteBuffer): Int {
+        val room = dst.remaining()
+        readCalls++
+        val n = channel()!!.read(dst)
+        if (n > 0) {
+            drained = n < room
+        } else if (n < 0) {
+            eof = true
+        }
+        return n
     }
 
     private fun receive(): Int {
@@ -716,7 +850,8 @@ public open class SuspendingSocket private constructor(
         private val EMPTY = ByteArray(0)
         private const val READ_CHUNK = 8192
         /** Per loop thread: reads land here first, and only the bytes that arrived are kept. */
-        private val SCRATCH: ThreadLocal<ByteBuffer> = ThreadLocal.withInitial { ByteBuffer.allocateDirect(65536) }
+        private const val SCRATCH_SIZE = 65536
+        private val SCRATCH: ThreadLocal<ByteBuffer> = ThreadLocal.withInitial { ByteBuffer.allocateDirect(SCRATCH_SIZE) }
         private const val WRITES_PER_EVENT = 16
         private const val DEFAULT_LOW_WATER = 16 * 1024
         private const val DEFAULT_HIGH_WATER = 64 * 1024
