@@ -23,9 +23,8 @@ import kotlinx.coroutines.launch
  * `read` fills the buffer just before it returns, and `write` has taken every byte (sent or copied
  * into the socket's own queue) before it can suspend, so no other coroutine runs between the two.
  * Back-pressure is the library's: `write` suspends above the high-water mark, so the coroutine stops
- * reading. The `Flow` server gives no way to set socket options, so unlike the other servers its
- * connections keep Nagle's algorithm (`TCP_NODELAY` off); with one message in flight per
- * connection, ping-pong never waits on it.
+ * reading. Its connections have `TCP_NODELAY` set, as every server here does, by the library's own
+ * default.
  */
 object CoroutineEchoServer {
     private const val NAME = "CoroutineEchoServer"
