@@ -19,6 +19,13 @@
 # BENCH_PROFILE (1: JFR profiles of the asyncore and raw NIO servers and perf system-call counts of
 # every server; default 1, 0 with --quick),
 # BENCH_GENERATOR (native or java; default native where cc exists), BENCH_ROUNDS (default 5, 1 with --quick).
+# A partial run, for comparing a few servers while working on them: BENCH_SERVERS (a comma-separated
+# list of names from SERVERS, in their order of SERVERS; default all), BENCH_SCENARIOS (the generator's
+# --scenarios, a comma-separated subset of pingpong,bulk,scale; default all), BENCH_JMH (0 skips JMH;
+# default 1). A partial run (any of the three set) writes its report to benchmarks/results/BENCHMARKS.md,
+# never over the repository's BENCHMARKS.md, and its profiles and system-call counts (ping-pong only)
+# cover only the servers chosen. Example, bulk only, three rounds:
+#   BENCH_SERVERS=raw-nio,callback,coroutine BENCH_SCENARIOS=bulk BENCH_JMH=0 BENCH_PROFILE=0 BENCH_ROUNDS=3 benchmarks/run.sh
 # Every server listens on 127.0.0.1 only; every load loop is bounded in count and time.
 set -euo pipefail
 
@@ -35,6 +42,8 @@ SERVERS=(
   "chat|$PKG.server.ChatLineEchoServer|17"
   "coroutine|$PKG.server.CoroutineEchoServer|17"
   "raw-nio|$PKG.server.RawNioEchoServer|17"
+  "sample-callback|$PKG.server.SampleCallbackEchoServer|17"
+  "sample-coroutine|$PKG.server.SampleCoroutineEchoServer|17"
   "netty-nio|$PKG.server.NettyEchoServer|17"
   "platform-threads|$PKG.server.PlatformThreadEchoServer|17"
   "virtual-threads|$PKG.server.VirtualThreadEchoServer|21"
@@ -60,6 +69,27 @@ if [[ "$GENERATOR" != native && "$GENERATOR" != java ]]; then
   echo "run.sh: BENCH_GENERATOR must be native or java, got '$GENERATOR'" >&2; exit 2
 fi
 PORT=${BENCH_PORT:-19100}
+SCENARIOS=${BENCH_SCENARIOS:-pingpong,bulk,scale}
+if ! [[ "$SCENARIOS" =~ ^(pingpong|bulk|scale)(,(pingpong|bulk|scale))*$ ]]; then
+  echo "run.sh: BENCH_SCENARIOS must be a comma-separated list of pingpong, bulk and scale, got '$SCENARIOS'" >&2; exit 2
+fi
+JMH=${BENCH_JMH:-1}
+REPORT_MD="$ROOT/BENCHMARKS.md"
+if [[ -n "${BENCH_SERVERS:-}${BENCH_SCENARIOS:-}" || "$JMH" != 1 ]]; then
+  REPORT_MD="$OUT/BENCHMARKS.md" # a partial run never overwrites the full report
+fi
+if [[ -n "${BENCH_SERVERS:-}" ]]; then
+  picked=()
+  for entry in "${SERVERS[@]}"; do
+    if [[ ",$BENCH_SERVERS," == *",${entry%%|*},"* ]]; then picked+=("$entry"); fi
+  done
+  for want in ${BENCH_SERVERS//,/ }; do
+    printf '%s\n' "${SERVERS[@]}" | grep -q "^$want|" || { echo "run.sh: BENCH_SERVERS names '$want', which is not in SERVERS" >&2; exit 2; }
+  done
+  SERVERS=("${picked[@]}")
+fi
+# chosen NAME: true if NAME is one of the servers this run measures.
+chosen() { printf '%s\n' "${SERVERS[@]}" | grep -q "^$1|"; }
 SERVER_JVM=(-XX:+UseSerialGC -Xms64m -Xmx1g)
 GENERATOR_JVM=(-XX:+UseSerialGC -Xms256m -Xmx1g)
 
@@ -159,6 +189,7 @@ say "CPUs busy: $BUSY"
   if [[ "$GENERATOR" == java ]]; then echo "generator-jvm: ${GENERATOR_JVM[*]}"; fi
   echo "generator: --seconds=$SECS --warmup=$WARMUP --repeats=1 --connections=$CONNECTIONS --scale=$SCALE --active=$ACTIVE"
   echo "rounds: $ROUNDS"
+  echo "scenarios: $SCENARIOS"
   echo "jmh: ${JMH_ARGS[*]}"
   echo "nofile: $NOFILE"
   for p in "${PENDING[@]+"${PENDING[@]}"}"; do echo "pending: $p"; done
@@ -212,7 +243,7 @@ for round in $(seq "$ROUNDS"); do
     log="$name.round$round"
     say "$name on port $PORT (round $round of $ROUNDS)"
     if start_server "$log" "$class" "$PORT"; then
-      if ! generate "$name" "$PORT" --connections="$CONNECTIONS" --rep="$round"; then
+      if ! generate "$name" "$PORT" --scenarios="$SCENARIOS" --connections="$CONNECTIONS" --rep="$round"; then
         echo "failed: $name|round $round: the load generator failed; see benchmarks/results/$log.server.log" >> "$META"
         say "the load generator failed against $name in round $round"
       fi
@@ -230,6 +261,7 @@ if [[ "$PROFILE" == 1 ]]; then
   for entry in "callback|$PKG.server.CallbackEchoServer" "raw-nio|$PKG.server.RawNioEchoServer" \
       "coroutine|$PKG.server.CoroutineEchoServer" "chat|$PKG.server.ChatLineEchoServer"; do
     IFS='|' read -r name class <<< "$entry"
+    chosen "$name" || continue
     say "profiling $name with JFR (ping-pong, C=50)"
     jfr_file="$OUT/$name.jfr"
     # JDK 25's CPU-time sampler also sees time spent in native code (socket calls, epoll);
@@ -284,11 +316,15 @@ else
 fi
 
 # ---------------------------------------------------------------- JMH
-say "JMH: ${JMH_ARGS[*]}"
-${PIN_SERVER[@]+"${PIN_SERVER[@]}"} "$JAVA" -cp "$CP" org.openjdk.jmh.Main "${JMH_ARGS[@]}" -rf csv -rff "$OUT/jmh.csv" \
-  > "$OUT/jmh.log" 2>&1 || { say "JMH failed; see $OUT/jmh.log"; echo "failed: jmh|see benchmarks/results/jmh.log" >> "$META"; }
+if [[ "$JMH" == 1 ]]; then
+  say "JMH: ${JMH_ARGS[*]}"
+  ${PIN_SERVER[@]+"${PIN_SERVER[@]}"} "$JAVA" -cp "$CP" org.openjdk.jmh.Main "${JMH_ARGS[@]}" -rf csv -rff "$OUT/jmh.csv" \
+    > "$OUT/jmh.log" 2>&1 || { say "JMH failed; see $OUT/jmh.log"; echo "failed: jmh|see benchmarks/results/jmh.log" >> "$META"; }
+else
+  say "no JMH (BENCH_JMH=$JMH)"
+fi
 
 # ---------------------------------------------------------------- report
 echo "load-after: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$META"
-"$JAVA" -cp "$CP" "$PKG.report.Report" "$OUT" "$ROOT/benchmarks/notes.md" "$ROOT/BENCHMARKS.md"
-say "wrote $ROOT/BENCHMARKS.md"
+"$JAVA" -cp "$CP" "$PKG.report.Report" "$OUT" "$ROOT/benchmarks/notes.md" "$REPORT_MD"
+say "wrote $REPORT_MD"

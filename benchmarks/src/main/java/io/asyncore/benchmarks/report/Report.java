@@ -43,6 +43,7 @@ public final class Report {
         runs = Files.exists(results)
                 ? Files.readAllLines(results).stream().filter(l -> !l.isBlank()).map(Run::new).collect(Collectors.toList())
                 : List.of();
+        runs.stream().filter(r -> r.scenario().equals("bulk")).forEach(Report::deriveCpuPerByte);
         Set<String> names = new LinkedHashSet<>();
         runs.forEach(r -> names.add(r.server()));
         servers = List.copyOf(names);
@@ -139,18 +140,34 @@ public final class Report {
     private void bulk() {
         line("## Bulk streaming, one connection");
         line("");
-        line("The generator writes 64 KiB chunks as fast as the connection takes them and reads the echo back; the figure is echoed megabytes (10^6 bytes) per second.");
+        line("The generator writes 64 KiB chunks as fast as the connection takes them and reads the echo back; the figure is echoed megabytes (10^6 bytes) per second. "
+                + "*Server ns/byte* is the server's CPU time (user + system) per echoed byte, computed in each round from that round's "
+                + "CPU and bytes, then its median over the rounds: when other work shares the machine it moves less than MB/s does.");
         line("");
-        line("| server | MB/s | × Netty NIO | × raw NIO | server CPU | generator CPU |");
-        line("|---|--:|--:|--:|--:|--:|");
+        line("| server | MB/s | × Netty NIO | × raw NIO | server CPU | server ns/byte | × raw NIO | generator CPU |");
+        line("|---|--:|--:|--:|--:|--:|--:|--:|");
         for (String s : servers) {
             if (measured(s, "bulk", null)) {
                 line("| " + s + " | " + f0(median(s, "bulk", null, "mbps")) + " | " + ratio(s, "bulk", null, NETTY, "mbps") + " | "
                         + ratio(s, "bulk", null, RAW, "mbps") + " | " + f2(median(s, "bulk", null, "srvcpu")) + " | "
+                        + f2(median(s, "bulk", null, NS_PER_BYTE)) + " | " + ratio(s, "bulk", null, RAW, NS_PER_BYTE) + " | "
                         + f2(median(s, "bulk", null, "gencpu")) + " |");
             }
         }
         line("");
+    }
+
+    /** The derived key of a bulk run's server CPU time per echoed byte, in nanoseconds. */
+    static final String NS_PER_BYTE = "srvns_per_byte";
+
+    /** Server cores / (10^6 bytes/s) × 1000 = ns of server CPU per byte; "na" when either figure is missing. */
+    private static void deriveCpuPerByte(Run r) {
+        try {
+            double perByte = r.num("srvcpu") / r.num("mbps") * 1000;
+            r.derive(NS_PER_BYTE, Double.isFinite(perByte) ? Double.toString(perByte) : "na");
+        } catch (IllegalArgumentException e) { // also NumberFormatException: "na" from the generator
+            r.derive(NS_PER_BYTE, "na");
+        }
     }
 
     private void connections() {
@@ -251,7 +268,7 @@ public final class Report {
     }
 
     private void targets() {
-        line("## Targets (issue 6)");
+        line("## Targets (issues 6, 11 and 14)");
         line("");
         line("| target | measured | verdict |");
         line("|---|---|---|");
@@ -261,6 +278,12 @@ public final class Report {
             target("callback server CPU per round trip ≤ 1.1× raw NIO, C = " + c, "pingpong", c, RAW, "srvus_per_rt", 1.1, false);
         }
         target("callback bulk ≥ 0.95× raw NIO", "bulk", null, RAW, "mbps", 0.95, true);
+        // Issue 11 (the samples' echo servers, as the CLI runs them) and issue 14 (the coroutine socket's bulk path).
+        for (String sample : List.of("sample-callback", "sample-coroutine")) {
+            target(sample, sample + " bulk ≥ 0.9× raw NIO", "bulk", null, RAW, "mbps", 0.9, true);
+            target(sample, sample + " bulk server CPU per byte ≤ 1.1× raw NIO", "bulk", null, RAW, NS_PER_BYTE, 1.1, false);
+        }
+        target("coroutine", "coroutine bulk ≥ 0.9× raw NIO", "bulk", null, RAW, "mbps", 0.9, true);
         target("callback connect rate ≥ 0.9× raw NIO", "scale", null, RAW, "connps", 0.9, true);
         target("callback memory per idle connection ≤ 1.2× raw NIO", "scale", null, RAW, "rss_per_conn_kb", 1.2, false);
         relative("coroutine", "coroutine echo ≥ 0.9× callback echo", 0.9);
@@ -281,7 +304,12 @@ public final class Report {
     }
 
     private void target(String what, String scenario, String c, String base, String key, double bound, boolean atLeast) {
-        double x = median(CALLBACK, scenario, c, key);
+        target(CALLBACK, what, scenario, c, base, key, bound, atLeast);
+    }
+
+    /** A target for {@code server}'s median {@code key} relative to {@code base}'s: at least or at most {@code bound} times it. */
+    private void target(String server, String what, String scenario, String c, String base, String key, double bound, boolean atLeast) {
+        double x = median(server, scenario, c, key);
         double y = median(base, scenario, c, key);
         if (Double.isNaN(x) || Double.isNaN(y)) {
             line("| " + what + " | not measured | — |");
@@ -290,7 +318,7 @@ public final class Report {
         double r = x / y;
         boolean met = atLeast ? r >= bound : r <= bound;
         String note = "";
-        if (atLeast && key.equals("rtps") && generatorBound(CALLBACK, base, scenario, c)) {
+        if (atLeast && key.equals("rtps") && generatorBound(server, base, scenario, c)) {
             note = " (generator-bound)";
         }
         line("| " + what + " | " + f2(r) + "× (" + fmt(x) + " vs " + fmt(y) + ") | " + (met ? "met" : "**missed**") + note + " |");

@@ -36,4 +36,9 @@ final class Run {
     double num(String key) {
         return Double.parseDouble(text(key));
     }
+
+    /** Adds a figure computed from the others (kept beside the generator's own, under its own key). */
+    void derive(String key, String value) {
+        fields.putIfAbsent(key, value);
+    }
 }

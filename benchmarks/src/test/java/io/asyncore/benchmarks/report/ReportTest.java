@@ -171,6 +171,35 @@ class ReportTest {
         assertTrue(md.contains("| AsyncChat line echo ≥ 0.8× callback echo, C = 50 | 0.90× (90,000 vs 100,000); server µs/RT 7.00 vs 6.00 | met |"), md);
     }
 
+    private static String bulk(String server, int rep, double mbps, double srvcpu) {
+        return "server=" + server + " scenario=bulk rep=" + rep + " mbps=" + mbps + " bytes=1 seconds=5 srvcpu=" + srvcpu + " gencpu=0.5";
+    }
+
+    @Test
+    void bulkCpuPerByteIsComputedInEachRoundThenItsMedianJudgesTheSamplesAndTheCoroutineServer() throws IOException {
+        String md = render(
+                bulk("raw-nio", 1, 1000, 0.8), bulk("raw-nio", 2, 500, 0.5), bulk("raw-nio", 3, 2000, 1.0),
+                // 0.80, 1.00, 0.50 ns/byte: median 0.80; MB/s median 1,000
+                bulk("sample-coroutine", 1, 950, 0.95), bulk("sample-coroutine", 2, 400, 0.4), bulk("sample-coroutine", 3, 1500, 0.9),
+                // 1.00, 1.00, 0.60 ns/byte: median 1.00 (1.25× raw NIO: missed); MB/s median 950 (0.95×: met)
+                bulk("sample-callback", 1, 300, 0.9), bulk("sample-callback", 2, 400, 0.8), bulk("sample-callback", 3, 500, 1.0),
+                // 3.00, 2.00, 2.00 ns/byte: median 2.00
+                bulk("coroutine", 1, 850, 0.85));
+        assertTrue(md.contains("| raw-nio | 1,000 | — | 1.00 | 0.80 | 0.80 | 1.00 | 0.50 |"), md);
+        assertTrue(md.contains("| sample-coroutine | 950 | — | 0.95 | 0.90 | 1.00 | 1.25 | 0.50 |"), md);
+        assertTrue(md.contains("| sample-coroutine bulk ≥ 0.9× raw NIO | 0.95× (950 vs 1,000) | met |"), md);
+        assertTrue(md.contains("| sample-coroutine bulk server CPU per byte ≤ 1.1× raw NIO | 1.25× (1.00 vs 0.80) | **missed** |"), md);
+        assertTrue(md.contains("| sample-callback bulk ≥ 0.9× raw NIO | 0.40× (400 vs 1,000) | **missed** |"), md);
+        assertTrue(md.contains("| sample-callback bulk server CPU per byte ≤ 1.1× raw NIO | 2.50× (2.00 vs 0.80) | **missed** |"), md);
+        assertTrue(md.contains("| coroutine bulk ≥ 0.9× raw NIO | 0.85× (850 vs 1,000) | **missed** |"), md);
+    }
+
+    @Test
+    void aSampleNotMeasuredIsSaidSo() throws IOException {
+        String md = render(bulk("raw-nio", 1, 1000, 0.8));
+        assertTrue(md.contains("| sample-callback bulk ≥ 0.9× raw NIO | not measured | — |"), md);
+    }
+
     @Test
     void aServerNotMergedYetIsListedAsPending() throws IOException {
         String md = render(pingPong("callback", 50, 1, 1, 1, 0.5));

@@ -1,0 +1,27 @@
+package io.asyncore.benchmarks.server
+
+import io.asyncore.SocketMap
+import io.asyncore.coroutines.runBlocking
+import io.asyncore.samples.serveEcho
+
+/**
+ * The samples' coroutine echo server, the code `demo echo-server --style coroutine` runs
+ * ([serveEcho] and its `echo` per connection), unchanged, driven by one thread in `map.runBlocking`.
+ *
+ * Only the wrapper differs from the command: it is told of each accepted peer by a no-op instead of
+ * printing a line per connection, which would make the connection-scale run measure the console.
+ * Its listen backlog and socket options are the sample's own, not [ServerArgs.BACKLOG].
+ */
+object SampleCoroutineEchoServer {
+    private const val NAME = "SampleCoroutineEchoServer"
+
+    @JvmStatic
+    fun main(args: Array<String>) {
+        val address = ServerArgs.address(args, NAME)
+        SocketMap().use { map ->
+            map.runBlocking {
+                serveEcho(address, onListening = { ServerArgs.ready(NAME, address) }, onAccepted = {})
+            }
+        }
+    }
+}
