@@ -74,8 +74,10 @@ public class LoopDispatcher internal constructor(
     /** Equal to any dispatcher of the same [map]. */
     override fun equals(other: Any?): Boolean = other is LoopDispatcher && other.map === map
 
+    /** The [map]'s identity hash, consistent with [equals]. */
     override fun hashCode(): Int = System.identityHashCode(map)
 
+    /** `LoopDispatcher[` and the map's description `]`, for logs. */
     override fun toString(): String = "LoopDispatcher[$map]"
 }
 

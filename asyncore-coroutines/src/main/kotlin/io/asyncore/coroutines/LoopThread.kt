@@ -103,6 +103,7 @@ public class LoopThread(
         close(Duration.ofSeconds(10))
     }
 
+    /** The thread's name and the map's description, for logs. */
     override fun toString(): String = "LoopThread[${thread.name}, $map]"
 
     private companion object {

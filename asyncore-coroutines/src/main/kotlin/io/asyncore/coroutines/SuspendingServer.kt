@@ -121,6 +121,7 @@ public class SuspendingServer private constructor(
         }
     }
 
+    /** The listener's description (address, state), for logs. */
     override fun toString(): String = "SuspendingServer[$listener]"
 
     private suspend fun acceptOnLoop(): SuspendingSocket {

@@ -497,6 +497,7 @@ public open class SuspendingSocket private constructor(
         Detached(channel, ahead)
     }
 
+    /** The connection's description (addresses, state), for logs. */
     override fun toString(): String = "SuspendingSocket[${events}]"
 
     // ------------------------------------------------------------------ loop side

@@ -93,7 +93,9 @@ class LoopDispatcherSpec : FunSpec({
         test("delay runs on the map's timers, in deadline order, on the loop thread") {
             loopTest { map ->
                 val order = mutableListOf<String>()
-                val late = launch { delay(60); order += "late" }
+                // Registered late first: the 380 ms between the deadlines outlast any pause between
+                // the two registrations on a loaded machine (40 ms did not).
+                val late = launch { delay(400); order += "late" }
                 val early = launch { delay(20); order += "early" }
                 awaitCondition { map.toString().contains(" 3 timers") } // two delays and the test's timeout
                 early.join()
