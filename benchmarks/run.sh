@@ -75,8 +75,10 @@ if ! [[ "$SCENARIOS" =~ ^(pingpong|bulk|scale)(,(pingpong|bulk|scale))*$ ]]; the
 fi
 JMH=${BENCH_JMH:-1}
 REPORT_MD="$ROOT/BENCHMARKS.md"
+CHARTS_DIR="$ROOT/benchmarks/charts" # the SVG charts BENCHMARKS.md shows
 if [[ -n "${BENCH_SERVERS:-}${BENCH_SCENARIOS:-}" || "$JMH" != 1 ]]; then
   REPORT_MD="$OUT/BENCHMARKS.md" # a partial run never overwrites the full report
+  CHARTS_DIR="$OUT/charts"
 fi
 if [[ -n "${BENCH_SERVERS:-}" ]]; then
   picked=()
@@ -326,5 +328,5 @@ fi
 
 # ---------------------------------------------------------------- report
 echo "load-after: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$META"
-"$JAVA" -cp "$CP" "$PKG.report.Report" "$OUT" "$ROOT/benchmarks/notes.md" "$REPORT_MD"
+"$JAVA" -cp "$CP" "$PKG.report.Report" "$OUT" "$ROOT/benchmarks/notes.md" "$REPORT_MD" "$CHARTS_DIR"
 say "wrote $REPORT_MD"

@@ -6,9 +6,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -51,8 +53,8 @@ public final class Report {
     }
 
     public static void main(String[] args) throws IOException {
-        if (args.length != 3) {
-            System.err.println("usage: Report <results dir> <notes.md> <BENCHMARKS.md>");
+        if (args.length != 3 && args.length != 4) {
+            System.err.println("usage: Report <results dir> <notes.md> <BENCHMARKS.md> [<charts dir>]");
             System.exit(2);
         }
         Path dir = Path.of(args[0]);
@@ -60,12 +62,81 @@ public final class Report {
             System.err.println("Report: " + dir + " has no meta.txt; run benchmarks/run.sh, which makes it");
             System.exit(2);
         }
-        Files.writeString(Path.of(args[2]), render(dir, Path.of(args[1])), StandardCharsets.UTF_8);
+        Path out = Path.of(args[2]).toAbsolutePath();
+        Report report = new Report(dir);
+        if (args.length == 4) {
+            Path charts = Path.of(args[3]).toAbsolutePath();
+            Files.createDirectories(charts);
+            String prefix = out.getParent().relativize(charts).toString().replace('\\', '/');
+            for (Map.Entry<String, String> chart : report.charts().entrySet()) {
+                Files.writeString(charts.resolve(chart.getKey()), chart.getValue(), StandardCharsets.UTF_8);
+            }
+            report.chartPrefix = prefix.isEmpty() ? "" : prefix + "/";
+        }
+        Files.writeString(out, report.write(Path.of(args[1])), StandardCharsets.UTF_8);
     }
 
     /** The Markdown for the results in {@code dir}, with the analysis in {@code notes} if that file exists. */
     static String render(Path dir, Path notes) throws IOException {
         return new Report(dir).write(notes);
+    }
+
+    /** Where the Markdown finds the chart files, relative to it; null when no charts were written. */
+    private String chartPrefix;
+
+    /**
+     * The headline comparisons as SVG charts, by file name: round trips/s and server CPU per round
+     * trip at each C, bulk throughput, memory per connection. A chart whose scenario did not run is
+     * left out; a server not measured in it shows as n/a.
+     */
+    Map<String, String> charts() {
+        Map<String, String> charts = new LinkedHashMap<>();
+        List<String> cs = distinct("pingpong", "c");
+        if (!cs.isEmpty()) {
+            List<String> shown = servers.stream().filter(s -> cs.stream().anyMatch(c -> measured(s, "pingpong", c))).toList();
+            List<Charts.Series> rtps = new ArrayList<>();
+            List<Charts.Series> cpu = new ArrayList<>();
+            for (String c : cs) {
+                rtps.add(new Charts.Series("C = " + c, shown.stream().map(s -> median(s, "pingpong", c, "rtps")).toList()));
+                cpu.add(new Charts.Series("C = " + c, shown.stream().map(s -> median(s, "pingpong", c, "srvus_per_rt")).toList()));
+            }
+            charts.put("pingpong-rtps.svg", Charts.groupedBars("Ping-pong, 64-byte messages: round trips per second (higher is better)",
+                    "round trips/s", shown, rtps));
+            charts.put("pingpong-cpu.svg", Charts.groupedBars("Ping-pong: server CPU per round trip (lower is better)",
+                    "µs per round trip", shown, cpu));
+        }
+        List<String> bulk = servers.stream().filter(s -> measured(s, "bulk", null)).toList();
+        if (!bulk.isEmpty()) {
+            charts.put("bulk.svg", Charts.groupedBars("Bulk echo on one connection (higher MB/s, lower ns/byte is better)", "MB/s", bulk,
+                    List.of(new Charts.Series("MB/s", bulk.stream().map(s -> median(s, "bulk", null, "mbps")).toList()))));
+            charts.put("bulk-cpu.svg", Charts.groupedBars("Bulk echo: server CPU per echoed byte (lower is better)", "ns per byte", bulk,
+                    List.of(new Charts.Series("ns/byte", bulk.stream().map(s -> median(s, "bulk", null, NS_PER_BYTE)).toList()))));
+        }
+        List<String> scale = servers.stream().filter(s -> measured(s, "scale", null)).toList();
+        if (!scale.isEmpty()) {
+            charts.put("memory.svg", Charts.groupedBars("Memory per idle connection (lower is better)", "KB per connection", scale,
+                    List.of(new Charts.Series("RSS", scale.stream().map(s -> median(s, "scale", null, "rss_per_conn_kb")).toList()),
+                            new Charts.Series("live heap", scale.stream().map(s -> median(s, "scale", null, "heap_per_conn_kb")).toList()))));
+        }
+        return charts;
+    }
+
+    private void chartSection() {
+        if (chartPrefix == null) {
+            return;
+        }
+        Map<String, String> charts = charts();
+        if (charts.isEmpty()) {
+            return;
+        }
+        line("## Charts");
+        line("");
+        line("Drawn by the report from the tables below (medians over the rounds).");
+        line("");
+        for (String file : charts.keySet()) {
+            line("![" + file.replace(".svg", "") + "](" + chartPrefix + file + ")");
+            line("");
+        }
     }
 
     private String write(Path notes) throws IOException {
@@ -96,6 +167,7 @@ public final class Report {
             line("");
         }
         targets();
+        chartSection();
         pingPong();
         bulk();
         connections();

@@ -37,6 +37,30 @@ class ReportTest {
     }
 
     @Test
+    void theReportDrawsItsHeadlineComparisonsAsSvgChartsAndShowsThem() throws IOException {
+        Files.write(dir.resolve("meta.txt"), META);
+        Files.write(dir.resolve("results.txt"), List.of(
+                pingPong("callback", 1, 1, 20_000, 9, 0.5), pingPong("callback", 50, 1, 110_000, 6, 0.5),
+                pingPong("raw-nio", 1, 1, 21_000, 8, 0.5), pingPong("raw-nio", 50, 1, 100_000, 6, 0.5),
+                "server=raw-nio scenario=bulk rep=1 mbps=2800 bytes=1 seconds=4 srvcpu=0.96 gencpu=0.9"));
+        Path out = dir.resolve("out/BENCHMARKS.md");
+        Files.createDirectories(out.getParent());
+        Path charts = dir.resolve("charts");
+        Report.main(new String[] {dir.toString(), dir.resolve("no-notes.md").toString(), out.toString(), charts.toString()});
+        String md = Files.readString(out);
+        assertTrue(md.contains("## Charts"), md);
+        assertTrue(md.contains("![pingpong-rtps](../charts/pingpong-rtps.svg)"), md);
+        assertTrue(md.contains("![bulk](../charts/bulk.svg)"), md);
+        assertTrue(!md.contains("memory.svg"), "no chart for a scenario that did not run: " + md);
+        String rtps = Files.readString(charts.resolve("pingpong-rtps.svg"));
+        assertTrue(rtps.startsWith("<svg") || rtps.startsWith("<?xml"), rtps);
+        for (String label : List.of("callback", "raw-nio", "C = 1", "C = 50")) {
+            assertTrue(rtps.contains(label), label + " in " + rtps);
+        }
+        assertTrue(Files.readString(charts.resolve("bulk-cpu.svg")).contains("ns per byte"));
+    }
+
+    @Test
     void ratiosUseTheMedianRepetitionOfEachServer() throws IOException {
         String md = render(
                 pingPong("callback", 50, 1, 90_000, 6, 0.5), pingPong("callback", 50, 2, 110_000, 6, 0.5),
