@@ -82,8 +82,13 @@ public final class Charts {
         }
         double top = niceCeiling(max);
         int plotWidth = WIDTH - LEFT - RIGHT;
+        double slot = (double) plotWidth / categories.size();
+        // Labels wider than their slot (about 7 px a character at 12 px) are slanted, and get room below.
+        int longest = categories.stream().mapToInt(String::length).max().orElse(0);
+        boolean slanted = longest * 7.0 > slot;
+        int labelRoom = slanted ? (int) Math.ceil(longest * 7.0 * 0.6) : 0;
         int legendRows = (series.size() + 3) / 4;
-        int height = TOP + PLOT_HEIGHT + 28 + legendRows * 20 + 12;
+        int height = TOP + PLOT_HEIGHT + 28 + labelRoom + legendRows * 20 + 12;
         int baseline = TOP + PLOT_HEIGHT;
 
         StringBuilder svg = new StringBuilder();
@@ -107,7 +112,6 @@ public final class Charts {
                 baseline - PLOT_HEIGHT / 2.0, baseline - PLOT_HEIGHT / 2.0, escape(unit)));
 
         // The bars: each category's group takes 80% of its slot, shared by the series.
-        double slot = (double) plotWidth / categories.size();
         double bar = slot * 0.8 / series.size();
         for (int c = 0; c < categories.size(); c++) {
             double groupLeft = LEFT + slot * c + slot * 0.1;
@@ -126,13 +130,20 @@ public final class Charts {
                         escape(categories.get(c)), compact(v), escape(unit)));
                 svg.append(text(x + bar / 2, baseline - h - 3, "middle", 10, "normal", compact(v)));
             }
-            svg.append(text(LEFT + slot * c + slot / 2, baseline + 16, "middle", 12, "normal", categories.get(c)));
+            double labelX = LEFT + slot * c + slot / 2;
+            if (slanted) {
+                svg.append(String.format(Locale.ROOT,
+                        "<text x=\"%.1f\" y=\"%d\" text-anchor=\"end\" font-size=\"12\" transform=\"rotate(-35 %.1f %d)\">%s</text>\n",
+                        labelX, baseline + 14, labelX, baseline + 14, escape(categories.get(c))));
+            } else {
+                svg.append(text(labelX, baseline + 16, "middle", 12, "normal", categories.get(c)));
+            }
         }
 
         // The legend, four series a row.
         for (int s = 0; s < series.size(); s++) {
             double x = LEFT + (s % 4) * (plotWidth / 4.0);
-            double y = baseline + 36 + (s / 4) * 20;
+            double y = baseline + 36 + labelRoom + (s / 4) * 20;
             svg.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%.1f\" width=\"12\" height=\"12\" fill=\"%s\"/>\n",
                     x, y - 10, COLOURS[s]));
             svg.append(text(x + 18, y, "start", 12, "normal", series.get(s).name()));

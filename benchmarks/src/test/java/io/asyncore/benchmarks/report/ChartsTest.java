@@ -93,4 +93,18 @@ class ChartsTest {
         assertEquals("9k", Charts.compact(9_000), "thousands read alike across bars (9k next to 21k, not 9000)");
         assertEquals("1.5k", Charts.compact(1_500));
     }
+
+    @org.junit.jupiter.api.Test
+    void labelsTooWideForTheirSlotAreSlantedAndGetRoomBelowThePlot() {
+        java.util.List<String> many = java.util.List.of("callback", "callback-recv8192", "chat", "coroutine", "raw-nio",
+                "sample-callback", "sample-coroutine", "netty-nio", "platform-threads", "virtual-threads");
+        java.util.List<Double> values = many.stream().map(n -> 1.0).toList();
+        String crowded = Charts.groupedBars("t", "u", many, java.util.List.of(new Charts.Series("s", values)));
+        org.junit.jupiter.api.Assertions.assertTrue(crowded.contains("transform=\"rotate(-35"), crowded);
+        String roomy = Charts.groupedBars("t", "u", java.util.List.of("a", "b"), java.util.List.of(new Charts.Series("s", java.util.List.of(1.0, 2.0))));
+        org.junit.jupiter.api.Assertions.assertFalse(roomy.contains("rotate(-35"), roomy);
+        int crowdedHeight = Integer.parseInt(crowded.replaceAll("(?s).*? height=\"(\\d+)\".*", "$1"));
+        int roomyHeight = Integer.parseInt(roomy.replaceAll("(?s).*? height=\"(\\d+)\".*", "$1"));
+        org.junit.jupiter.api.Assertions.assertTrue(crowdedHeight > roomyHeight, crowdedHeight + " vs " + roomyHeight);
+    }
 }
