@@ -2,7 +2,6 @@ package io.asyncore;
 
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,7 +33,7 @@ final class Backlog {
             String line = reader.readLine();
             int n = line == null ? 0 : Integer.parseInt(line.trim());
             return n > 0 ? n : FALLBACK;
-        } catch (IOException | UncheckedIOException | NumberFormatException | SecurityException e) {
+        } catch (IOException | NumberFormatException | SecurityException e) {
             return FALLBACK;
         }
     }
