@@ -1,5 +1,12 @@
 package io.asyncore;
 
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
+import java.net.ProtocolFamily;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -29,6 +36,33 @@ public final class Asyncore {
      */
     public static int defaultBacklog() {
         return Backlog.system();
+    }
+
+    /**
+     * The protocol family of {@code address}, for {@link Dispatcher#createSocket(ProtocolFamily)}
+     * and {@code SocketChannel.open(family)}: {@code INET} for an IPv4 address, {@code INET6} for
+     * an IPv6 one, {@code UNIX} for a Unix-domain path. The one place the library answers this
+     * question, so every caller fails the same way.
+     *
+     * @throws UnknownHostException if {@code address} is an unresolved {@link InetSocketAddress}
+     *     (from {@code createUnresolved}, or a name that did not resolve): resolve it first
+     * @throws IllegalArgumentException if {@code address} is neither an {@link InetSocketAddress}
+     *     nor a {@link UnixDomainSocketAddress}
+     */
+    public static ProtocolFamily protocolFamily(SocketAddress address) throws UnknownHostException {
+        Objects.requireNonNull(address, "address");
+        if (address instanceof UnixDomainSocketAddress) {
+            return StandardProtocolFamily.UNIX;
+        }
+        if (address instanceof InetSocketAddress inet) {
+            if (inet.isUnresolved()) {
+                throw new UnknownHostException("cannot resolve host '" + inet.getHostString()
+                        + "': check the name, or pass a resolved address (new InetSocketAddress(host, port) resolves)");
+            }
+            return inet.getAddress() instanceof Inet6Address ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET;
+        }
+        throw new IllegalArgumentException("unsupported address type " + address.getClass().getName()
+                + ": use InetSocketAddress or UnixDomainSocketAddress");
     }
 
     /** The global map that dispatchers join when given no map: Python's {@code asyncore.socket_map}. */

@@ -978,14 +978,11 @@ public class Dispatcher {
     private static ProtocolFamily familyOf(NetworkChannel nc) {
         try {
             SocketAddress local = nc.getLocalAddress();
-            if (local instanceof UnixDomainSocketAddress) {
-                return StandardProtocolFamily.UNIX;
+            if (local != null) {
+                return Asyncore.protocolFamily(local);
             }
-            if (local instanceof InetSocketAddress i && i.getAddress() instanceof java.net.Inet4Address) {
-                return StandardProtocolFamily.INET;
-            }
-        } catch (IOException e) {
-            // unbound or closed: fall through
+        } catch (IOException | IllegalArgumentException e) {
+            // unbound, closed or of another kind: fall through
         }
         return StandardProtocolFamily.INET6;
     }

@@ -1,16 +1,11 @@
 package io.asyncore.coroutines
 
+import io.asyncore.Asyncore
 import io.asyncore.Dispatcher
 import io.asyncore.SocketMap
-import java.io.IOException
-import java.net.Inet6Address
 import java.net.InetSocketAddress
-import java.net.ProtocolFamily
 import java.net.SocketAddress
-import java.net.StandardProtocolFamily
-import java.net.UnixDomainSocketAddress
 import java.nio.channels.ServerSocketChannel
-import kotlin.coroutines.resume
 import kotlin.coroutines.resumeWithException
 import kotlinx.coroutines.CancellableContinuation
 import kotlinx.coroutines.CancellationException
@@ -165,7 +160,7 @@ public class SuspendingServer private constructor(
 
     private fun open(address: SocketAddress, backlog: Int) {
         try {
-            listener.createSocket(familyOf(address))
+            listener.createSocket(Asyncore.protocolFamily(address))
             listener.setReuseAddr()
             listener.bind(address)
             listener.listen(backlog)
@@ -253,12 +248,6 @@ public class SuspendingServer private constructor(
                 throw t
             }
             emitAll(server.connections())
-        }
-
-        private fun familyOf(address: SocketAddress): ProtocolFamily = when (address) {
-            is UnixDomainSocketAddress -> StandardProtocolFamily.UNIX
-            is InetSocketAddress -> if (address.address is Inet6Address) StandardProtocolFamily.INET6 else StandardProtocolFamily.INET
-            else -> throw IOException("unsupported address type ${address.javaClass.name}: use InetSocketAddress or UnixDomainSocketAddress")
         }
     }
 }

@@ -1,17 +1,14 @@
 package io.asyncore.coroutines
 
+import io.asyncore.Asyncore
 import io.asyncore.Dispatcher
 import io.asyncore.SocketMap
 import java.io.EOFException
 import java.io.IOException
-import java.net.Inet6Address
 import java.net.InetSocketAddress
-import java.net.ProtocolFamily
 import java.net.SocketAddress
 import java.net.SocketOption
-import java.net.StandardProtocolFamily
 import java.net.StandardSocketOptions
-import java.net.UnixDomainSocketAddress
 import java.net.UnknownHostException
 import java.nio.ByteBuffer
 import java.nio.channels.SocketChannel
@@ -918,7 +915,7 @@ public open class SuspendingSocket private constructor(
          * @throws IllegalStateException if [map] is null and the caller is not on a loop
          */
         public suspend fun connect(address: SocketAddress, map: SocketMap? = null): SuspendingSocket {
-            val family = familyOf(address)
+            val family = Asyncore.protocolFamily(address)
             val m = mapOrCurrent(map, "SuspendingSocket.connect()")
             return makeOnLoop(m, SuspendingSocket::close) {
                 val socket = SuspendingSocket(m, null)
@@ -945,16 +942,6 @@ public open class SuspendingSocket private constructor(
             if (StandardSocketOptions.TCP_NODELAY in channel.supportedOptions()) {
                 channel.setOption(StandardSocketOptions.TCP_NODELAY, true)
             }
-        }
-
-        private fun familyOf(address: SocketAddress): ProtocolFamily = when (address) {
-            is UnixDomainSocketAddress -> StandardProtocolFamily.UNIX
-            is InetSocketAddress -> when {
-                address.isUnresolved -> throw UnknownHostException("cannot resolve host '${address.hostString}'")
-                address.address is Inet6Address -> StandardProtocolFamily.INET6
-                else -> StandardProtocolFamily.INET
-            }
-            else -> throw IllegalArgumentException("unsupported address type ${address.javaClass.name}: use InetSocketAddress or UnixDomainSocketAddress")
         }
 
         private fun requireConnected(channel: SocketChannel): SocketChannel {

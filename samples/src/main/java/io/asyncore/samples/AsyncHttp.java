@@ -1,14 +1,12 @@
 package io.asyncore.samples;
 
+import io.asyncore.Asyncore;
 import io.asyncore.DispatcherWithSend;
 import io.asyncore.SocketMap;
 import io.asyncore.TimerHandle;
 import java.io.IOException;
-import java.net.Inet6Address;
 import java.net.InetSocketAddress;
-import java.net.StandardProtocolFamily;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Objects;
@@ -113,10 +111,7 @@ public final class AsyncHttp extends DispatcherWithSend {
         try {
             HttpTarget target = HttpTarget.of(url);
             InetSocketAddress address = new InetSocketAddress(target.host(), target.port());
-            if (address.isUnresolved()) {
-                throw new UnknownHostException("cannot resolve host '" + target.host() + "'");
-            }
-            createSocket(address.getAddress() instanceof Inet6Address ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
+            createSocket(Asyncore.protocolFamily(address));
             connect(address);
             send(target.getRequest());
             checkIdle();

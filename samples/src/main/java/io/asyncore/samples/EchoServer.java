@@ -4,10 +4,8 @@ import io.asyncore.Asyncore;
 import io.asyncore.Dispatcher;
 import io.asyncore.SocketMap;
 import java.io.IOException;
-import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
@@ -55,8 +53,7 @@ public class EchoServer extends Dispatcher {
             throw new IllegalArgumentException("backlog < 0: " + backlog + " (0 means the system's, " + Asyncore.defaultBacklog() + ")");
         }
         this.onAccepted = onAccepted;
-        createSocket(address instanceof InetSocketAddress i && i.getAddress() instanceof Inet6Address
-                ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
+        createSocket(Asyncore.protocolFamily(address));
         setReuseAddr();
         bind(address);
         listen(backlog);

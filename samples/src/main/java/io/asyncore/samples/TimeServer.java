@@ -1,5 +1,6 @@
 package io.asyncore.samples;
 
+import io.asyncore.Asyncore;
 import io.asyncore.Dispatcher;
 import io.asyncore.SocketMap;
 import java.io.IOException;
@@ -30,8 +31,7 @@ public class TimeServer extends Dispatcher {
     public TimeServer(SocketAddress address, Clock clock, SocketMap map) throws IOException {
         super(map);
         this.clock = clock;
-        createSocket(address instanceof InetSocketAddress i && i.getAddress() instanceof java.net.Inet6Address
-                ? java.net.StandardProtocolFamily.INET6 : java.net.StandardProtocolFamily.INET);
+        createSocket(Asyncore.protocolFamily(address));
         setReuseAddr();
         bind(address);
         listen(16);

@@ -1,13 +1,12 @@
 package io.asyncore.samples;
 
+import io.asyncore.Asyncore;
 import io.asyncore.Dispatcher;
 import io.asyncore.SocketMap;
 import io.asyncore.SocketType;
 import io.asyncore.TimerHandle;
 import java.io.IOException;
-import java.net.Inet6Address;
 import java.net.InetSocketAddress;
-import java.net.StandardProtocolFamily;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -41,11 +40,7 @@ public class UdpTimeClient extends Dispatcher {
     public UdpTimeClient(String host, int port, SocketMap map) throws IOException {
         super(map);
         server = new InetSocketAddress(host, port);
-        if (server.isUnresolved()) {
-            throw new UnknownHostException("cannot resolve host '" + host + "'");
-        }
-        createSocket(server.getAddress() instanceof Inet6Address ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET,
-                SocketType.DATAGRAM);
+        createSocket(Asyncore.protocolFamily(server), SocketType.DATAGRAM);
         // Not connected: the JDK's connected DatagramChannel silently skips empty datagrams, and
         // RFC 868 asks for an empty one. Replies from anyone but the server are ignored instead.
         ask();

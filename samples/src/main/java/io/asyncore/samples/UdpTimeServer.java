@@ -1,13 +1,12 @@
 package io.asyncore.samples;
 
+import io.asyncore.Asyncore;
 import io.asyncore.Dispatcher;
 import io.asyncore.SocketMap;
 import io.asyncore.SocketType;
 import java.io.IOException;
-import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.time.Clock;
@@ -31,8 +30,7 @@ public class UdpTimeServer extends Dispatcher {
     public UdpTimeServer(SocketAddress address, Clock clock, SocketMap map) throws IOException {
         super(map);
         this.clock = clock;
-        createSocket(address instanceof InetSocketAddress i && i.getAddress() instanceof Inet6Address
-                ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET, SocketType.DATAGRAM);
+        createSocket(Asyncore.protocolFamily(address), SocketType.DATAGRAM);
         setReuseAddr();
         bind(address);
     }

@@ -1,14 +1,13 @@
 package io.asyncore.samples
 
+import io.asyncore.Asyncore
 import io.asyncore.Dispatcher
 import io.asyncore.SocketMap
 import io.asyncore.coroutines.SuspendingSocket
 import io.asyncore.coroutines.asCoroutineDispatcher
 import java.io.IOException
-import java.net.Inet6Address
 import java.net.InetSocketAddress
 import java.net.SocketAddress
-import java.net.StandardProtocolFamily
 import java.net.StandardSocketOptions
 import java.nio.ByteBuffer
 import java.nio.channels.ServerSocketChannel
@@ -42,8 +41,7 @@ public class MixedEchoServer(
     private val readBuffer = ByteBuffer.allocateDirect(EchoHandler.READ_SIZE)
 
     init {
-        val inet6 = address is InetSocketAddress && address.address is Inet6Address
-        createSocket(if (inet6) StandardProtocolFamily.INET6 else StandardProtocolFamily.INET)
+        createSocket(Asyncore.protocolFamily(address))
         setReuseAddr()
         bind(address)
         listen(backlog)
