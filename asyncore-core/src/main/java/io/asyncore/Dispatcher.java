@@ -19,7 +19,6 @@ import java.nio.channels.GatheringByteChannel;
 import java.nio.channels.NetworkChannel;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.SelectableChannel;
-import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.channels.WritableByteChannel;
@@ -92,15 +91,9 @@ public class Dispatcher {
     /** A send or recv met a reset or broken pipe: the peer is gone for good. */
     private boolean peerGone;
 
-    // Loop bookkeeping, owned by SocketMap.
-    SelectableChannel channel;
-    SelectionKey key;
-    int ops;
-    boolean inMap;
-    boolean polled;
-    boolean dirty;
-    int polledIndex = -1;
-    boolean connectWantsWrite;
+    private SelectableChannel channel;
+    /** The loop's side of this dispatcher: its key, its pass bookkeeping and its transport. */
+    final Registration registration;
 
     /** A dispatcher with no socket yet, in the global map once it gets one. */
     public Dispatcher() {
@@ -139,6 +132,7 @@ public class Dispatcher {
      */
     public Dispatcher(NetworkChannel sock, SocketMap map) {
         this.map = map != null ? map : Asyncore.socketMap();
+        this.registration = new Registration(this, this.map);
         if (sock != null) {
             adopt(sock);
         }
@@ -272,25 +266,17 @@ public class Dispatcher {
      * asks them again before the next wait. Cheap: at most one entry per dispatcher per pass.
      */
     protected final void interestChanged() {
-        if (inMap && !polled) {
-            map.markDirty(this);
-        }
+        registration.interestChanged();
     }
 
-    /** The selector interest for this pass: Python's rules for which list a dispatcher joins. */
-    int interestOps() {
-        boolean r = readable();
-        boolean w = writable();
-        int wanted;
-        if (accepting) {
-            wanted = r ? SelectionKey.OP_ACCEPT : 0; // a listener is never write-interested
-        } else if (connecting && !connected && channel instanceof SocketChannel) {
-            connectWantsWrite = w; // the JDK reports nothing but OP_CONNECT until the connect is done
-            wanted = r || w ? SelectionKey.OP_CONNECT : 0;
-        } else {
-            wanted = (r ? SelectionKey.OP_READ : 0) | (w ? SelectionKey.OP_WRITE : 0);
-        }
-        return wanted & channel.validOps();
+    /** A listener, for the loop's interest rules (not the overridable {@link #isAccepting()}). */
+    final boolean listening() {
+        return accepting;
+    }
+
+    /** A connect still in progress, for the loop's interest rules. */
+    final boolean connectPending() {
+        return connecting && !connected;
     }
 
     /** Whether a class's readable()/writable() come from outside the library and so must be polled. */
@@ -367,6 +353,7 @@ public class Dispatcher {
             delChannel();
         }
         channel = sc;
+        registration.attach(sc);
         closed = false;
         peerGone = false;
         if (family == null && sc instanceof NetworkChannel nc) {
@@ -575,12 +562,12 @@ public class Dispatcher {
     /** {@link #send(byte[])} from a buffer: sends from its position and advances it by the count returned. */
     public int send(ByteBuffer data) throws IOException {
         Objects.requireNonNull(data, "data");
-        WritableByteChannel ch = writableChannel("send()");
+        writableChannel("send()");
         if (connecting && !connected) {
             return 0;
         }
         try {
-            return ch.write(data);
+            return registration.transport.write(data);
         } catch (IOException | RuntimeException e) {
             if (Disconnects.isDisconnect(e)) {
                 peerGone = true;
@@ -603,12 +590,12 @@ public class Dispatcher {
      */
     public long sendFile(FileChannel file, long position, long count) throws IOException {
         Objects.requireNonNull(file, "file");
-        WritableByteChannel ch = writableChannel("sendFile()");
+        writableChannel("sendFile()");
         if (connecting && !connected) {
             return 0;
         }
         try {
-            return file.transferTo(position, count, ch);
+            return registration.transport.transferFrom(file, position, count);
         } catch (IOException | RuntimeException e) {
             if (file.isOpen() && Disconnects.isDisconnect(e)) {
                 peerGone = true;
@@ -633,14 +620,14 @@ public class Dispatcher {
         Objects.requireNonNull(data, "data");
         Objects.checkFromIndexSize(offset, length, data.length);
         WritableByteChannel ch = writableChannel("send()");
-        if (!(ch instanceof GatheringByteChannel gather)) {
+        if (!(ch instanceof GatheringByteChannel)) {
             throw new IllegalStateException("send() of several buffers on a channel that cannot gather: " + ch);
         }
         if (connecting && !connected) {
             return 0;
         }
         try {
-            return gather.write(data, offset, length);
+            return registration.transport.write(data, offset, length);
         } catch (IOException | RuntimeException e) {
             if (Disconnects.isDisconnect(e)) {
                 peerGone = true;
@@ -682,10 +669,10 @@ public class Dispatcher {
      */
     public int recv(ByteBuffer dst) throws IOException {
         Objects.requireNonNull(dst, "dst");
-        ReadableByteChannel ch = readableChannel("recv()");
+        readableChannel("recv()");
         int n;
         try {
-            n = ch.read(dst);
+            n = registration.transport.read(dst);
         } catch (IOException | RuntimeException e) {
             if (Disconnects.isDisconnect(e)) {
                 peerGone = true;
@@ -698,6 +685,24 @@ public class Dispatcher {
             handleClose();
         }
         return n;
+    }
+
+    /**
+     * Ends the output direction and leaves input open: {@code socket.shutdown(SHUT_WR)}. The peer
+     * reads end of stream once it has read what was sent before; this dispatcher can still
+     * receive. Bytes queued above the socket (a {@link DispatcherWithSend}'s queue) are not
+     * flushed first: use {@code closeWhenDone()} for that.
+     *
+     * @throws IllegalStateException if the dispatcher was closed, has no socket, or is not a
+     *     connected stream socket
+     */
+    public void shutdownOutput() throws IOException {
+        requireOpen("shutdownOutput()");
+        if (!(channel instanceof SocketChannel sc) || !sc.isConnected()) {
+            throw new IllegalStateException("shutdownOutput() needs a connected stream socket, and this dispatcher serves "
+                    + channel);
+        }
+        registration.transport.shutdownOutput();
     }
 
     /**

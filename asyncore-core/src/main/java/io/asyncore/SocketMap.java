@@ -1,5 +1,6 @@
 package io.asyncore;
 
+import io.asyncore.internal.LoopClock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
@@ -13,15 +14,14 @@ import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.PriorityQueue;
 import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
  * The set of dispatchers one loop serves: Python's {@code map} dictionary, plus its selector,
- * its timers and its cross-thread task queue. The loop pass lives here, in {@link #pass}.
+ * its timers and its cross-thread task queue. The loop pass lives here, in {@link #pass}; the
+ * timers ({@code Timers}), the task queue ({@code TaskQueue}) and each dispatcher's loop state
+ * ({@code Registration}) are kept beside it.
  *
  * <h2>Threading</h2>
  * A map is driven by one thread at a time: the thread inside {@link Asyncore#loop()} or a pass.
@@ -45,21 +45,20 @@ public final class SocketMap implements AutoCloseable {
 
     /** Size of the loop's shared read buffer; {@code recv(n)} with a larger n allocates its own. */
     static final int SHARED_READ_BUFFER = 65536;
-    /** Cross-thread tasks run per pass at most, so a task that re-posts itself cannot starve I/O. */
-    private static final int TASKS_PER_PASS = 4096;
-
     private final Selector selector;
+    /** Where timers and deadlines read the time. */
+    private final LoopClock clock;
     private final Set<Dispatcher> dispatchers = new LinkedHashSet<>();
     /** Dispatchers whose readable()/writable() are asked on every pass (they override them). */
-    private final ArrayList<Dispatcher> polled = new ArrayList<>();
+    private final ArrayList<Registration> polled = new ArrayList<>();
     /** Dispatchers that announced an interest change since the last pass. */
-    private final ArrayList<Dispatcher> dirty = new ArrayList<>();
+    private final ArrayList<Registration> dirty = new ArrayList<>();
+    /** Dispatchers whose transport holds input they have not read: read events without the selector. */
+    private ArrayList<Registration> buffered = new ArrayList<>();
+    private ArrayList<Registration> bufferedSpare = new ArrayList<>();
 
-    private final PriorityQueue<TimerHandle> timers = new PriorityQueue<>(TimerHandle::compare);
-    private long timerSequence;
-    private int cancelledTimers;
-    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
-    private final AtomicBoolean wakeupPending = new AtomicBoolean();
+    private final Timers timers = new Timers();
+    private final TaskQueue tasks = new TaskQueue();
 
     private volatile Thread owner;
     private int ownerDepth;
@@ -82,6 +81,12 @@ public final class SocketMap implements AutoCloseable {
      * @throws UncheckedIOException if the JDK cannot open a selector (for example, out of file descriptors)
      */
     public SocketMap() {
+        this(LoopClock.SYSTEM);
+    }
+
+    /** A new, empty map whose timers and deadlines read {@code clock}. */
+    SocketMap(LoopClock clock) {
+        this.clock = Objects.requireNonNull(clock, "clock");
         try {
             selector = Selector.open();
         } catch (IOException e) {
@@ -118,16 +123,15 @@ public final class SocketMap implements AutoCloseable {
      */
     public void execute(Runnable task) {
         Objects.requireNonNull(task, "task");
-        tasks.add(task);
         // The loop thread needs no wake-up: a pass looks at the queue before it waits.
-        if (owner != Thread.currentThread() && wakeupPending.compareAndSet(false, true)) {
+        if (tasks.add(task, owner == Thread.currentThread())) {
             selector.wakeup();
         }
     }
 
     /**
      * Runs {@code task} on the loop thread once {@code delay} has passed (measured with
-     * {@link System#nanoTime()}). The loop's wait shrinks to the next due timer, so the task runs
+     * {@link System#nanoTime()}, the map's clock). The loop's wait shrinks to the next due timer, so the task runs
      * on time without busy waiting. Safe from any thread.
      *
      * <p>Timers do not keep {@link Asyncore#loop()} running: it returns when the map has no dispatcher.
@@ -141,21 +145,15 @@ public final class SocketMap implements AutoCloseable {
             throw new IllegalArgumentException("delay < 0: " + delay);
         }
         long nanos = saturatedNanos(delay);
-        long deadline = System.nanoTime() + nanos;
+        long deadline = clock.nanoTime() + nanos;
         Thread t = owner;
         if (t == null || t == Thread.currentThread()) {
-            TimerHandle handle = new TimerHandle(this, deadline, timerSequence++, task);
-            timers.add(handle);
-            return handle;
+            return timers.add(this, deadline, task);
         }
         // Another thread runs the loop: hand the timer over through the task queue. The sequence
         // number is assigned there, so it only orders timers with equal deadlines.
         TimerHandle handle = new TimerHandle(this, deadline, Long.MAX_VALUE, task);
-        execute(() -> timers.add(new TimerHandle(this, deadline, timerSequence++, () -> {
-            if (handle.claim()) {
-                task.run();
-            }
-        })));
+        execute(() -> timers.adopt(this, deadline, handle, task));
         return handle;
     }
 
@@ -235,6 +233,9 @@ public final class SocketMap implements AutoCloseable {
             updateInterest();
             select(waitNanos(timeoutNanos));
             dispatch(usePoll);
+            if (!buffered.isEmpty()) {
+                dispatchBuffered(usePoll);
+            }
             runTasksAndTimers();
             if (Thread.currentThread().isInterrupted()) {
                 // The selector returns at once while the flag is set: without this the loop would spin.
@@ -258,34 +259,34 @@ public final class SocketMap implements AutoCloseable {
             }
         }
         for (int i = 0; i < dirty.size(); i++) {
-            Dispatcher d = dirty.get(i);
-            d.dirty = false;
-            if (d.map() == this && d.inMap) {
-                refresh(d);
+            Registration r = dirty.get(i);
+            r.dirty = false;
+            if (r.inMap) {
+                refresh(r);
             }
         }
         dirty.clear();
     }
 
-    private void refresh(Dispatcher d) {
+    private void refresh(Registration r) {
         try {
-            int ops = d.interestOps();
-            SelectionKey key = d.key;
+            int ops = r.interest();
+            SelectionKey key = r.key;
             if (key == null) {
                 if (ops != 0) {
-                    d.key = register(d.channel, ops, d);
-                    d.ops = ops;
+                    r.key = register(r.channel, ops, r);
+                    r.ops = ops;
                 }
-            } else if (ops != d.ops) {
+            } else if (ops != r.ops) {
                 key.interestOps(ops);
-                d.ops = ops;
+                r.ops = ops;
             }
         } catch (ExitNow e) {
             throw e;
         } catch (Error e) {
-            throw fatal(e, "readable()/writable() of " + describe(d));
+            throw fatal(e, "readable()/writable() of " + describe(r.dispatcher));
         } catch (Throwable t) {
-            d.handleError(t);
+            r.dispatcher.handleError(t);
         }
     }
 
@@ -294,23 +295,23 @@ public final class SocketMap implements AutoCloseable {
      * {@code delChannel()}, then {@code new SomeDispatcher(channel, map)}): the selector forgets a
      * cancelled key only in a select, and until then refuses to register the channel again.
      */
-    private SelectionKey register(SelectableChannel channel, int ops, Dispatcher d) throws IOException {
+    private SelectionKey register(SelectableChannel channel, int ops, Registration r) throws IOException {
         SelectionKey stale = channel.keyFor(selector);
         if (stale != null && !stale.isValid()) {
             selectDiscarding();
         }
-        return channel.register(selector, ops, d);
+        return channel.register(selector, ops, r);
     }
 
     private long waitNanos(long timeoutNanos) {
-        if (!tasks.isEmpty()) {
+        if (!tasks.isEmpty() || !buffered.isEmpty()) {
             return 0;
         }
-        TimerHandle next = nextTimer();
+        TimerHandle next = timers.next();
         if (next == null) {
             return timeoutNanos;
         }
-        long untilDue = Math.max(0, next.deadline - System.nanoTime());
+        long untilDue = Math.max(0, next.deadline - clock.nanoTime());
         return timeoutNanos < 0 ? untilDue : Math.min(timeoutNanos, untilDue);
     }
 
@@ -353,15 +354,15 @@ public final class SocketMap implements AutoCloseable {
         try {
             if (usePoll) {
                 for (int i = 0; i < n; i++) {
-                    fireRead(i, true);
-                    fireWrite(i, true);
+                    SelectionKey key = readyKeys[i];
+                    fire(key, fire(key, readyOps[i], true, true), false, true);
                 }
             } else {
                 for (int i = 0; i < n; i++) {
-                    fireRead(i, false);
+                    readyOps[i] = fire(readyKeys[i], readyOps[i], true, false);
                 }
                 for (int i = 0; i < n; i++) {
-                    fireWrite(i, false);
+                    fire(readyKeys[i], readyOps[i], false, false);
                 }
             }
         } finally {
@@ -371,46 +372,61 @@ public final class SocketMap implements AutoCloseable {
         }
     }
 
-    private void fireRead(int i, boolean usePoll) {
-        SelectionKey key = readyKeys[i];
-        Dispatcher d = (Dispatcher) key.attachment();
-        int ready = readyOps[i];
-        if (d.key != key) {
-            return;
-        }
+    /**
+     * Read events for dispatchers whose transport holds input the socket no longer shows: the
+     * selector would not report them again. Each is delivered once per pass while it lasts.
+     */
+    private void dispatchBuffered(boolean usePoll) {
+        ArrayList<Registration> now = buffered;
+        buffered = bufferedSpare;
+        bufferedSpare = now;
         try {
-            if ((ready & READ_PHASE) != 0) {
-                d.handleReadEvent();
-            } else if ((ready & SelectionKey.OP_CONNECT) != 0 && !d.connectWantsWrite) {
-                d.handleConnectEvent();
+            for (int i = 0; i < now.size(); i++) {
+                Registration r = now.get(i);
+                r.buffered = false;
+                SelectionKey key = r.key;
+                if (key != null && (r.applicationOps & READ_PHASE) != 0 && r.transport.hasBufferedInput()) {
+                    fire(key, SelectionKey.OP_READ, true, usePoll);
+                }
             }
-        } catch (ExitNow e) {
-            throw e;
-        } catch (Error e) {
-            throw fatal(e, "the read event of " + describe(d));
-        } catch (Throwable t) {
-            failed(d, t, usePoll);
+        } finally {
+            now.clear();
         }
     }
 
-    private void fireWrite(int i, boolean usePoll) {
-        SelectionKey key = readyKeys[i];
-        Dispatcher d = (Dispatcher) key.attachment();
-        int ready = readyOps[i];
-        if (d.key != key) {
-            return;
+    /**
+     * The one place an event reaches a dispatcher. The read phase first lets the transport turn
+     * the selector's ready set into the application's; the write phase gets that result.
+     *
+     * @param readPhase true: accept, connect and read events; false: write events
+     * @return the ready set as the application sees it, for the write phase
+     */
+    private int fire(SelectionKey key, int ready, boolean readPhase, boolean usePoll) {
+        Registration r = (Registration) key.attachment();
+        if (r.key != key) {
+            return 0;
         }
+        Dispatcher d = r.dispatcher;
         try {
-            if ((ready & SelectionKey.OP_WRITE) != 0
-                    || ((ready & SelectionKey.OP_CONNECT) != 0 && d.connectWantsWrite)) {
+            if (readPhase) {
+                ready = r.transport.ready(ready, r.applicationOps);
+                if ((ready & READ_PHASE) != 0) {
+                    d.handleReadEvent();
+                } else if ((ready & SelectionKey.OP_CONNECT) != 0 && !r.connectWantsWrite) {
+                    d.handleConnectEvent();
+                }
+            } else if ((ready & SelectionKey.OP_WRITE) != 0
+                    || ((ready & SelectionKey.OP_CONNECT) != 0 && r.connectWantsWrite)) {
                 d.handleWriteEvent();
             }
+            return ready;
         } catch (ExitNow e) {
             throw e;
         } catch (Error e) {
-            throw fatal(e, "the write event of " + describe(d));
+            throw fatal(e, (readPhase ? "the read event of " : "the write event of ") + describe(d));
         } catch (Throwable t) {
             failed(d, t, usePoll);
+            return ready; // the write phase still runs if the dispatcher kept its key, as before
         }
     }
 
@@ -424,35 +440,24 @@ public final class SocketMap implements AutoCloseable {
     }
 
     private void runTasksAndTimers() {
-        if (wakeupPending.get()) { // a read is cheaper than a store on every pass
-            wakeupPending.set(false);
-        }
+        tasks.woke();
         Runnable task;
-        for (int budget = TASKS_PER_PASS; budget > 0 && (task = tasks.poll()) != null; budget--) {
+        for (int budget = TaskQueue.PER_PASS; budget > 0 && (task = tasks.poll()) != null; budget--) {
             runGuarded(task, "task");
+        }
+        if (timers.isEmpty()) {
+            return; // no clock read on a pass without timers
         }
         // Timers scheduled by the timers run below wait for the next pass: a timer that
         // re-arms itself with no delay cannot hold the loop here.
-        long limit = timerSequence;
-        long now = System.nanoTime();
+        long mark = timers.mark();
+        long now = clock.nanoTime();
         TimerHandle t;
-        while ((t = nextTimer()) != null && t.deadline - now <= 0 && t.sequence < limit) {
-            timers.poll();
+        while ((t = timers.takeDue(now, mark)) != null) {
             if (t.claim()) {
                 runGuarded(t.task, "timer");
             }
         }
-    }
-
-    private TimerHandle nextTimer() {
-        TimerHandle t;
-        while ((t = timers.peek()) != null && t.isCancelled()) {
-            timers.poll();
-            if (cancelledTimers > 0) {
-                cancelledTimers--;
-            }
-        }
-        return t;
     }
 
     private static void runGuarded(Runnable r, String what) {
@@ -500,10 +505,7 @@ public final class SocketMap implements AutoCloseable {
         if (owner != Thread.currentThread() && owner != null) {
             return; // counted when the loop thread meets it
         }
-        if (++cancelledTimers > 64 && cancelledTimers > timers.size() / 2) {
-            timers.removeIf(TimerHandle::isCancelled);
-            cancelledTimers = 0;
-        }
+        timers.cancelled();
     }
 
     /** Keys registered with the selector, cancelled ones not yet deregistered included. For tests. */
@@ -524,13 +526,14 @@ public final class SocketMap implements AutoCloseable {
         if (!dispatchers.add(d)) {
             return;
         }
-        d.inMap = true;
-        d.polled = !d.announcesInterest();
-        if (d.polled) {
-            d.polledIndex = polled.size();
-            polled.add(d);
+        Registration r = d.registration;
+        r.inMap = true;
+        r.polled = !d.announcesInterest();
+        if (r.polled) {
+            r.polledIndex = polled.size();
+            polled.add(r);
         } else {
-            markDirty(d);
+            markDirty(r);
         }
     }
 
@@ -539,29 +542,37 @@ public final class SocketMap implements AutoCloseable {
         if (!dispatchers.remove(d)) {
             return;
         }
-        d.inMap = false;
-        int i = d.polledIndex;
+        Registration r = d.registration;
+        r.inMap = false;
+        int i = r.polledIndex;
         if (i >= 0) {
-            Dispatcher last = polled.remove(polled.size() - 1);
-            if (last != d) {
+            Registration last = polled.remove(polled.size() - 1);
+            if (last != r) {
                 polled.set(i, last);
                 last.polledIndex = i;
             }
-            d.polledIndex = -1;
+            r.polledIndex = -1;
         }
-        SelectionKey key = d.key;
+        SelectionKey key = r.key;
         if (key != null) {
             key.cancel();
             cancelledSinceSelect = true;
-            d.key = null;
-            d.ops = 0;
+            r.key = null;
+            r.ops = 0;
         }
     }
 
-    void markDirty(Dispatcher d) {
-        if (!d.dirty) {
-            d.dirty = true;
-            dirty.add(d);
+    void markDirty(Registration r) {
+        if (!r.dirty) {
+            r.dirty = true;
+            dirty.add(r);
+        }
+    }
+
+    void markBuffered(Registration r) {
+        if (!r.buffered) {
+            r.buffered = true;
+            buffered.add(r);
         }
     }
 
@@ -597,7 +608,7 @@ public final class SocketMap implements AutoCloseable {
     private void selectDiscarding() throws IOException {
         selector.selectNow(key -> { });
         cancelledSinceSelect = false;
-        wakeupPending.set(false);
+        tasks.woke();
     }
 
     ByteBuffer readBuffer(int size) {

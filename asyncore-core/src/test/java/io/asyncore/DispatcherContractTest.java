@@ -432,7 +432,7 @@ class DispatcherContractTest {
         };
         assertTrue(server.writable());
         Asyncore.poll(Duration.ZERO, map, t.usePoll());
-        assertEquals(SelectionKey.OP_ACCEPT, server.key.interestOps());
+        assertEquals(SelectionKey.OP_ACCEPT, server.registration.key.interestOps());
         try (SocketChannel c = t.connectBlocking(server.address())) {
             t.loopUntil(map, () -> map.size() == 2);
         }

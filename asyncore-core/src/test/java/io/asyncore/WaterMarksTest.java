@@ -76,7 +76,7 @@ class WaterMarksTest {
     }
 
     private static int interest(Dispatcher d) {
-        return d.key == null ? 0 : d.key.interestOps();
+        return d.registration.key == null ? 0 : d.registration.key.interestOps();
     }
 
     @Test
