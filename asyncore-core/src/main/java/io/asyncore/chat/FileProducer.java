@@ -1,5 +1,6 @@
 package io.asyncore.chat;
 
+import io.asyncore.Dispatcher;
 import java.io.Closeable;
 import java.io.EOFException;
 import java.io.IOException;
@@ -11,9 +12,10 @@ import java.util.Objects;
 
 /**
  * Sends a region of a file. Queued with {@link AsyncChat#pushWithProducer(Producer)}, it goes from
- * the file to the socket with {@link FileChannel#transferTo} (zero copy where the OS allows, such
- * as {@code sendfile} on Linux), up to {@code acOutBufferSize} bytes per write event. Anywhere else
- * it is a plain {@link Producer} whose {@link #more()} reads 65536 bytes at a time.
+ * the file to the socket through {@link Dispatcher#sendFile} ({@link FileChannel#transferTo}: zero
+ * copy where the OS allows, such as {@code sendfile} on Linux), up to {@code acOutBufferSize} bytes
+ * per write event: see {@link ZeroCopyProducer}. Anywhere else it is a plain {@link Producer} whose
+ * {@link #more()} reads 65536 bytes at a time.
  *
  * <p>A producer made by {@link #open(Path)} owns its file and closes it once it is exhausted, or
  * when the chat drops it ({@code close()}, {@code discardBuffers()}); one made over a
@@ -22,7 +24,7 @@ import java.util.Objects;
  *
  * <p>Not thread-safe; meant for one {@link AsyncChat} on its loop thread.
  */
-public final class FileProducer implements Producer, Closeable {
+public final class FileProducer implements ZeroCopyProducer, Closeable {
     private static final int READ_CHUNK = 65536;
 
     private final FileChannel file;
@@ -66,7 +68,13 @@ public final class FileProducer implements Producer, Closeable {
         return end - position;
     }
 
-    /** Reads the next chunk (the copying path, for uses other than an {@link AsyncChat}'s queue). */
+    /** True while bytes are left to send. */
+    @Override
+    public boolean hasRemaining() {
+        return position < end;
+    }
+
+    /** Reads the next chunk (the copying path, for uses other than {@link #transferTo(Dispatcher, int)}). */
     @Override
     public byte[] more() throws IOException {
         int n = (int) Math.min(READ_CHUNK, remaining());
@@ -84,9 +92,20 @@ public final class FileProducer implements Producer, Closeable {
         return buf.array();
     }
 
-    /** Sends up to {@code max} bytes through {@code chat}'s socket without copying; returns the bytes sent. */
-    long sendThrough(AsyncChat chat, int max) throws IOException {
-        long n = chat.sendFile(file, position, Math.min(max, remaining()));
+    /**
+     * Sends up to {@code max} bytes from the file with {@code target}'s {@link Dispatcher#sendFile}.
+     *
+     * @return the bytes sent; 0 if the socket took nothing
+     * @throws EOFException if the file shrank below the region this producer was made for
+     * @throws IllegalArgumentException if {@code max} is negative
+     */
+    @Override
+    public long transferTo(Dispatcher target, int max) throws IOException {
+        Objects.requireNonNull(target, "target");
+        if (max < 0) {
+            throw new IllegalArgumentException("max < 0: " + max);
+        }
+        long n = target.sendFile(file, position, Math.min(max, remaining()));
         if (n == 0 && remaining() > 0 && file.isOpen() && position >= file.size()) {
             throw shrank(position);
         }

@@ -9,7 +9,8 @@ import java.io.IOException;
  * <p>Called on the loop thread, from {@link AsyncChat#initiateSend()}. A producer that throws
  * stops that send; the exception reaches the caller (from a write event: {@code handleError}).
  * A producer that is also {@link AutoCloseable} is closed by the chat once it is exhausted, or when
- * the chat drops it ({@code close()}, {@code discardBuffers()}).
+ * the chat drops it ({@code close()}, {@code discardBuffers()}). A producer that can send its data
+ * to the socket without copying it into arrays implements {@link ZeroCopyProducer}.
  */
 @FunctionalInterface
 public interface Producer {

@@ -156,7 +156,7 @@ class IncomingLimitsTest {
             for (int i = 0; i < n; i++) {
                 chat.parse(one);
             }
-            assertTrue(chat.scanSteps <= 2L * n, t.length() + "-byte terminator: " + chat.scanSteps + " search steps for " + n + " bytes");
+            assertTrue(chat.scanSteps() <= 2L * n, t.length() + "-byte terminator: " + chat.scanSteps() + " search steps for " + n + " bytes");
             long held = t.length() == 2 ? 0 : 63;
             assertEquals(n - held, chat.collectedTotal, "everything but a possible terminator start is handed over");
             chat.parse(bytes(t.length() == 2 ? "\r\n" : "b"));
@@ -175,7 +175,7 @@ class IncomingLimitsTest {
                 chat.parse(Arrays.copyOfRange(stream, i, Math.min(stream.length, i + readSize)));
             }
             assertEquals(2, chat.messages.size(), "read size " + readSize);
-            assertTrue(chat.scanSteps <= 2L * stream.length, "read size " + readSize + ": " + chat.scanSteps + " steps");
+            assertTrue(chat.scanSteps() <= 2L * stream.length, "read size " + readSize + ": " + chat.scanSteps() + " steps");
         }
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.asyncore.Asyncore;
 import io.asyncore.SocketMap;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -15,9 +16,10 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
 
-/** Test helpers: drive a map until a condition holds, loopback socket pairs. */
+/** Test helpers: drive a map until a condition holds, loopback socket pairs, a peer reading to the end. */
 final class Loops {
     private Loops() {
     }
@@ -55,6 +57,22 @@ final class Loops {
             SocketChannel b = server.accept();
             return new SocketChannel[] {a, b};
         }
+    }
+
+    /** Reads {@code peer} (blocking) on another thread until end of stream; completes with all it read. */
+    static CompletableFuture<byte[]> readAll(SocketChannel peer) {
+        return CompletableFuture.supplyAsync(() -> {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ByteBuffer buf = ByteBuffer.allocate(65536);
+            try {
+                while (peer.read(buf.clear()) >= 0) {
+                    out.write(buf.array(), 0, buf.position());
+                }
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+            return out.toByteArray();
+        });
     }
 
     static byte[] bytes(String s) {

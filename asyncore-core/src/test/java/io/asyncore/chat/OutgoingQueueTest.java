@@ -83,21 +83,6 @@ class OutgoingQueueTest {
         }
     }
 
-    private static CompletableFuture<byte[]> readAll(SocketChannel peer) {
-        return CompletableFuture.supplyAsync(() -> {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            ByteBuffer buf = ByteBuffer.allocate(65536);
-            try {
-                while (peer.read(buf.clear()) >= 0) {
-                    out.write(buf.array(), 0, buf.position());
-                }
-            } catch (IOException e) {
-                throw new RuntimeException(e);
-            }
-            return out.toByteArray();
-        });
-    }
-
     private static byte[] readExactly(SocketChannel peer, int n) throws IOException {
         ByteBuffer buf = ByteBuffer.allocate(n);
         while (buf.hasRemaining()) {
@@ -257,7 +242,7 @@ class OutgoingQueueTest {
             assertTrue(chat.writable());
             chat.initiateSend();
             assertTrue(chat.isClosed());
-            assertEquals("abc", Loops.text(readAll(peer).get(10, TimeUnit.SECONDS)));
+            assertEquals("abc", Loops.text(Loops.readAll(peer).get(10, TimeUnit.SECONDS)));
         }
     }
 
@@ -389,7 +374,7 @@ class OutgoingQueueTest {
         Files.write(file, content);
         SocketChannel[] pair = Loops.pair(family, dir);
         try (SocketChannel peer = pair[1]) {
-            CompletableFuture<byte[]> got = readAll(peer);
+            CompletableFuture<byte[]> got = Loops.readAll(peer);
             Sender chat = new Sender(pair[0]);
             FileProducer producer = FileProducer.open(file);
             chat.pushWithProducer(producer);
