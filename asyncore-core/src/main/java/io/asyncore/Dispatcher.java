@@ -23,8 +23,11 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLSession;
 
 /**
  * A thin wrapper around a non-blocking socket whose events the loop turns into handler calls:
@@ -705,6 +708,105 @@ public class Dispatcher {
         registration.transport.shutdownOutput();
     }
 
+    // ---------------------------------------------------------------- TLS
+
+    /** How long a TLS handshake may take unless {@link #startTls(SSLEngine, Duration)} says otherwise: 10 seconds. */
+    public static final Duration DEFAULT_TLS_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+
+    /**
+     * Switches this dispatcher to TLS through {@code engine}, with a handshake timeout of
+     * {@link #DEFAULT_TLS_HANDSHAKE_TIMEOUT}: see {@link #startTls(SSLEngine, Duration)}.
+     */
+    public void startTls(SSLEngine engine) throws IOException {
+        startTls(engine, DEFAULT_TLS_HANDSHAKE_TIMEOUT);
+    }
+
+    /**
+     * Switches this dispatcher to TLS: from now on every byte of {@link #send}, {@link #recv} and
+     * {@link #sendFile} passes through {@code engine}, and the handlers do not change. Call it
+     * before the connect completes, right after an accept, or in the middle of a plaintext stream
+     * (STARTTLS). {@link Tls} makes engines the safe way (a client with SNI and host-name checks).
+     *
+     * <ul>
+     *   <li>{@link #handleConnect()} still means the TCP connect completed; the handshake follows
+     *       it, and {@link #handleTlsHandshake()} says when it is done.
+     *   <li>Until then {@code send} takes nothing (it returns 0, as with a full socket) and
+     *       {@code recv} finds nothing: {@link DispatcherWithSend} and {@code AsyncChat} keep such
+     *       writes queued and send them after the handshake, in order.
+     *   <li>Output a subclass queued before this call ({@link #takePlaintextBeforeTls()}) goes out
+     *       in plaintext first, as STARTTLS needs. Input that arrives in plaintext after it is never
+     *       handed over as if it came through TLS: the engine refuses it and the connection fails.
+     *   <li>A handshake that does not complete within {@code handshakeTimeout}, and every TLS
+     *       failure (an untrusted certificate, a host-name mismatch, no common protocol or cipher,
+     *       an expired certificate, a plaintext peer), reaches {@link #handleError(Throwable)} as one
+     *       {@link javax.net.ssl.SSLException} whose message says what was wrong.
+     *   <li>The peer's close_notify is the end of the stream ({@code recv} returns empty after
+     *       {@link #handleClose()}); an end of stream without it is an
+     *       {@link javax.net.ssl.SSLException} saying the data may be truncated.
+     *       {@link #shutdownOutput()} sends close_notify and leaves input open (a TLS half-close);
+     *       {@link #close()} sends it as far as the socket takes it at once, then closes without
+     *       waiting for the peer's answer (TLS 1.3 peers may never send one).
+     * </ul>
+     *
+     * @param engine the engine, in client or server mode, not yet used
+     * @param handshakeTimeout how long the handshake (after the TCP connect, for a client that calls
+     *     this before connecting: from this call) may take
+     * @throws IllegalStateException if the dispatcher is closed, has no stream socket, listens, or
+     *     already runs TLS
+     * @throws javax.net.ssl.SSLException if the engine cannot start a handshake
+     */
+    public void startTls(SSLEngine engine, Duration handshakeTimeout) throws IOException {
+        Objects.requireNonNull(engine, "engine");
+        Objects.requireNonNull(handshakeTimeout, "handshakeTimeout");
+        if (handshakeTimeout.isNegative() || handshakeTimeout.isZero()) {
+            throw new IllegalArgumentException("handshakeTimeout must be positive, got " + handshakeTimeout);
+        }
+        requireOpen("startTls()");
+        if (!(channel instanceof SocketChannel sc) || accepting) {
+            throw new IllegalStateException("startTls() needs a stream socket that is connected or connecting; "
+                    + "this dispatcher serves " + channel + (accepting ? " and listens (start TLS on each accepted connection)" : ""));
+        }
+        if (registration.transport instanceof TlsTransport) {
+            throw new IllegalStateException("startTls() on a dispatcher that already runs TLS");
+        }
+        TlsTransport tls = new TlsTransport(engine, sc, registration, handshakeTimeout, takePlaintextBeforeTls());
+        registration.transport = tls;
+        tls.begin();
+    }
+
+    /**
+     * Output queued above the socket when {@link #startTls} is called, which must go out in
+     * plaintext before the handshake; the dispatcher gives it up. {@code null} here; a subclass with
+     * a queue of its own ({@link DispatcherWithSend}, {@code AsyncChat}) returns its queued bytes.
+     */
+    protected ByteBuffer takePlaintextBeforeTls() {
+        return null;
+    }
+
+    /**
+     * The TLS handshake completed: {@link #tlsSession()} now names the protocol, cipher and peer.
+     * Sends queued during the handshake go out next. The default does nothing.
+     */
+    public void handleTlsHandshake() throws IOException {
+    }
+
+    /** True once {@link #startTls} was called (and no new socket was set since). */
+    public boolean isTls() {
+        return registration.transport instanceof TlsTransport;
+    }
+
+    /**
+     * The TLS session once the handshake completed; {@code null} before that or without TLS.
+     */
+    public SSLSession tlsSession() {
+        return registration.transport instanceof TlsTransport t && !t.isHandshaking() ? t.engine().getSession() : null;
+    }
+
+    /** Called by the transport, outside its engine calls, when the handshake completes. */
+    final void tlsHandshakeDone() throws IOException {
+        handleTlsHandshake();
+    }
+
     /**
      * Receives one datagram: the {@code recvfrom} of a UDP dispatcher.
      *
@@ -735,6 +837,9 @@ public class Dispatcher {
             return; // never had a socket, or closed already
         }
         closed = true;
+        if (registration.transport instanceof TlsTransport tls) {
+            tls.closeGracefully();
+        }
         delChannel();
         try {
             channel.close();

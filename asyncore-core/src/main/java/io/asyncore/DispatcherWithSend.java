@@ -280,6 +280,18 @@ public class DispatcherWithSend extends Dispatcher {
         super.close();
     }
 
+    /** Gives up the queued bytes, which go out in plaintext before the TLS handshake (STARTTLS). */
+    @Override
+    protected ByteBuffer takePlaintextBeforeTls() {
+        ByteBuffer out = outBuffer;
+        outBuffer = null;
+        if (out != null) {
+            interestChanged();
+            pauseReading(false);
+        }
+        return out;
+    }
+
     /**
      * Appends behind the queued bytes: in place while there is room at the end, after moving the
      * queued bytes to the front while they fill at most half the buffer, else into a buffer twice

@@ -74,6 +74,7 @@ public final class SocketMap implements AutoCloseable {
     private final Consumer<SelectionKey> collector = this::collect;
 
     private ByteBuffer sharedReadBuffer;
+    private TlsScratch tlsScratch;
 
     /**
      * A new, empty map with a selector of its own.
@@ -609,6 +610,15 @@ public final class SocketMap implements AutoCloseable {
         selector.selectNow(key -> { });
         cancelledSinceSelect = false;
         tasks.woke();
+    }
+
+    /** The buffers this map's TLS connections work in, made on first use. */
+    TlsScratch tlsScratch() {
+        TlsScratch t = tlsScratch;
+        if (t == null) {
+            t = tlsScratch = new TlsScratch();
+        }
+        return t;
     }
 
     ByteBuffer readBuffer(int size) {

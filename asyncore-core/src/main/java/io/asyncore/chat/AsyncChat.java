@@ -5,11 +5,15 @@ import io.asyncore.SocketMap;
 import io.asyncore.internal.InterestAnnounced;
 import io.asyncore.internal.WaterMarks;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.NetworkChannel;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Objects;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
 
 /**
  * A {@link Dispatcher} that splits incoming bytes into messages at a terminator and queues
@@ -385,6 +389,34 @@ public abstract class AsyncChat extends Dispatcher {
     public void discardBuffers() {
         input.discard();
         output.discard();
+    }
+
+    /**
+     * Switches to TLS, as {@link Dispatcher#startTls(SSLEngine, Duration)}, with the checks STARTTLS
+     * needs. Output pushed before this call (the reply that announces TLS) goes out in plaintext
+     * first. Input received in plaintext after the command that started TLS and not yet handed to
+     * {@link #foundTerminator()} (a peer that sent {@code STARTTLS\r\nINJECTED\r\n} in one
+     * packet) would otherwise be taken as if it came through TLS: it is discarded and this throws,
+     * so the connection fails (CVE-2011-0411 is this bug in mail servers).
+     *
+     * @throws SSLException if plaintext input follows the command that started TLS
+     * @throws IllegalStateException if a producer is still queued
+     */
+    @Override
+    public void startTls(SSLEngine engine, Duration handshakeTimeout) throws IOException {
+        int unread = input.unscanned();
+        if (unread > 0) {
+            input.discard();
+            throw new SSLException(unread + " bytes of plaintext arrived after the command that started TLS, before "
+                    + "the handshake: refusing them (they could be an injected command) and failing the connection");
+        }
+        super.startTls(engine, handshakeTimeout);
+    }
+
+    /** Gives up the queued bytes, which go out in plaintext before the TLS handshake. */
+    @Override
+    protected ByteBuffer takePlaintextBeforeTls() {
+        return output.takeBytes();
     }
 
     /** Sends queued output. */

@@ -193,6 +193,11 @@ final class InputScanner {
         return false;
     }
 
+    /** Bytes received and not yet scanned: the rest of the read being parsed, and held-back bytes. */
+    int unscanned() {
+        return available();
+    }
+
     private int available() {
         return heldLen + (in == null ? 0 : in.length - inPos);
     }

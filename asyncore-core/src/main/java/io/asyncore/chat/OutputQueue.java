@@ -178,6 +178,42 @@ final class OutputQueue {
         }
     }
 
+    /**
+     * Takes every queued byte out of the queue, in order, for STARTTLS to send in plaintext before
+     * the handshake; a pending close stays queued behind it.
+     *
+     * @return the bytes, or null if none
+     * @throws IllegalStateException if a producer is queued: its data cannot be taken ahead of time
+     */
+    ByteBuffer takeBytes() {
+        ArrayDeque<Object> q = fifo;
+        if (q == null) {
+            return null;
+        }
+        long total = 0;
+        for (Object o : q) {
+            if (o instanceof Producer) {
+                throw new IllegalStateException("startTls() while a producer is queued on " + chat
+                        + ": its data would have to go out in plaintext first; start TLS once it is sent "
+                        + "(after the reply that announces TLS, with nothing else queued)");
+            }
+            if (o instanceof ByteBuffer b) {
+                total += b.remaining();
+            }
+        }
+        ByteBuffer all = ByteBuffer.allocate((int) Math.min(total, Integer.MAX_VALUE - 8));
+        q.removeIf(o -> {
+            if (o instanceof ByteBuffer b) {
+                all.put(b);
+                return true;
+            }
+            return false;
+        });
+        queuedBytes = 0;
+        queueChanged();
+        return all.flip();
+    }
+
     /** Python's discard_buffers for the output: drops the queue, a pending close included. */
     void discard() {
         closeRequested = false;
