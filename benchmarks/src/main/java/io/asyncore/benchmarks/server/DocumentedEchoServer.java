@@ -1,13 +1,9 @@
 package io.asyncore.benchmarks.server;
 
-import io.asyncore.Asyncore;
-import io.asyncore.Dispatcher;
 import io.asyncore.DispatcherWithSend;
 import io.asyncore.SocketMap;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.SocketAddress;
-import java.net.StandardSocketOptions;
 import java.nio.channels.SocketChannel;
 
 /**
@@ -19,20 +15,15 @@ import java.nio.channels.SocketChannel;
  * <p>Like every server here it sets {@code TCP_NODELAY} and stops reading while echoed bytes wait
  * to be sent.
  */
-public final class DocumentedEchoServer extends Dispatcher {
+public final class DocumentedEchoServer extends EchoListener {
     private static final String NAME = "DocumentedEchoServer";
 
     DocumentedEchoServer(SocketMap map, InetSocketAddress address) throws IOException {
-        super(map);
-        createSocket();
-        setReuseAddr();
-        bind(address);
-        listen(ServerArgs.BACKLOG);
+        super(map, address);
     }
 
     @Override
-    public void handleAccepted(SocketChannel sock, SocketAddress addr) throws IOException {
-        sock.setOption(StandardSocketOptions.TCP_NODELAY, true);
+    void serve(SocketChannel sock) {
         new EchoHandler(sock, map());
     }
 
@@ -67,10 +58,6 @@ public final class DocumentedEchoServer extends Dispatcher {
     }
 
     public static void main(String[] args) throws IOException {
-        InetSocketAddress address = ServerArgs.address(args, NAME);
-        SocketMap map = new SocketMap();
-        new DocumentedEchoServer(map, address);
-        ServerArgs.ready(NAME, address);
-        Asyncore.loop(null, false, map);
+        run(args, NAME, DocumentedEchoServer::new);
     }
 }
