@@ -1,5 +1,6 @@
 package io.asyncore.benchmarks.server;
 
+import io.asyncore.Asyncore;
 import io.asyncore.DispatcherWithSend;
 import io.asyncore.SocketMap;
 import java.io.IOException;
@@ -34,8 +35,8 @@ public final class CallbackEchoServer extends EchoListener {
         new EchoHandler(sock, map(), shared);
     }
 
-    /** Echoes what it reads; reads only while nothing waits to be sent. */
-    static final class EchoHandler extends DispatcherWithSend {
+    /** Echoes what it reads; reads only while nothing waits to be sent ({@link BackPressuredHandler}). */
+    static final class EchoHandler extends BackPressuredHandler {
         private final ByteBuffer shared;
 
         EchoHandler(SocketChannel sock, SocketMap map, ByteBuffer shared) {
@@ -44,26 +45,11 @@ public final class CallbackEchoServer extends EchoListener {
         }
 
         @Override
-        protected boolean announcesInterest() {
-            return true; // readable() changes only when DispatcherWithSend announces a change of pendingBytes()
-        }
-
-        @Override
-        public boolean readable() {
-            return pendingBytes() == 0;
-        }
-
-        @Override
         public void handleRead() throws IOException {
             shared.clear();
             if (recv(shared) > 0) {
                 send(shared.flip());
             }
-        }
-
-        @Override
-        public void handleClose() {
-            close();
         }
     }
 

@@ -1,6 +1,5 @@
 package io.asyncore.benchmarks.server;
 
-import io.asyncore.DispatcherWithSend;
 import io.asyncore.SocketMap;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -27,20 +26,10 @@ public final class DocumentedEchoServer extends EchoListener {
         new EchoHandler(sock, map());
     }
 
-    /** The documentation's handler, plus the back-pressure every server here has. */
-    static final class EchoHandler extends DispatcherWithSend {
+    /** The documentation's handler, on the back-pressure every server here has ({@link BackPressuredHandler}). */
+    static final class EchoHandler extends BackPressuredHandler {
         EchoHandler(SocketChannel sock, SocketMap map) {
             super(sock, map);
-        }
-
-        @Override
-        protected boolean announcesInterest() {
-            return true; // readable() changes only when DispatcherWithSend announces a change of pendingBytes()
-        }
-
-        @Override
-        public boolean readable() {
-            return pendingBytes() == 0;
         }
 
         @Override
@@ -49,11 +38,6 @@ public final class DocumentedEchoServer extends EchoListener {
             if (data.length > 0) {
                 send(data);
             }
-        }
-
-        @Override
-        public void handleClose() {
-            close();
         }
     }
 
