@@ -89,7 +89,12 @@ internal class SocketEvents(
      */
     fun receive(dst: ByteBuffer): Int {
         val goneBefore = peerWentAway()
-        val n = call { recv(dst) }
+        inCall = true
+        val n = try {
+            recv(dst)
+        } finally {
+            inCall = false
+        }
         if (n < 0 && !goneBefore && peerWentAway()) {
             throw IOException("connection reset: the peer went away during a read")
         }
@@ -99,10 +104,17 @@ internal class SocketEvents(
     /**
      * One write from [src]: the bytes the kernel took (0 if its buffer is full). A peer that went
      * away (reset, broken pipe) is thrown as an [IOException]: to the writer, or from the write
-     * event to the loop's error policy, as the channel's own write would be.
+     * event to the loop's error policy, as the channel's own write would be. Its message names both
+     * causes, so that policy sees a disconnect (poll mode: a plain close), as it would have.
      */
     fun transmit(src: ByteBuffer): Int {
-        val n = call { send(src) }
+        closeSeen = false
+        inCall = true
+        val n = try {
+            send(src)
+        } finally {
+            inCall = false
+        }
         if (closeSeen) {
             throw IOException("connection reset or broken pipe: the peer went away during a write")
         }
@@ -112,17 +124,6 @@ internal class SocketEvents(
     /** The half-close: the peer reads end of stream; reading goes on. The one place the socket shuts its output. */
     fun shutdownOutput() {
         (socket() as SocketChannel).shutdownOutput()
-    }
-
-    /** Runs one recv or send with [handleClose] noting rather than closing; [closeSeen] tells whether it ran. */
-    private inline fun <T> call(io: () -> T): T {
-        closeSeen = false
-        inCall = true
-        try {
-            return io()
-        } finally {
-            inCall = false
-        }
     }
 
     /**
