@@ -9,8 +9,9 @@ import java.nio.channels.SocketChannel
 /**
  * The loop's side of a [SuspendingSocket]: turns readiness into resumed coroutines, and is the one
  * way the socket's bytes meet its channel. Every read goes through [receive] and every write through
- * [transmit] (the dispatcher's own `recv` and `send`), and the half-close through [shutdownOutput],
- * so whatever sits between a dispatcher and its channel sits under the suspending socket too.
+ * [transmit] (the dispatcher's own `recv` and `send`), and the half-close through the dispatcher's
+ * `shutdownOutput`, so whatever sits between a dispatcher and its channel (the transport: plain, or
+ * TLS) sits under the suspending socket too.
  *
  * Interest: read-interested while a reader waits, write-interested while output is queued or a
  * connect waits. Loop thread only, as every dispatcher.
@@ -119,11 +120,6 @@ internal class SocketEvents(
             throw IOException("connection reset or broken pipe: the peer went away during a write")
         }
         return n
-    }
-
-    /** The half-close: the peer reads end of stream; reading goes on. The one place the socket shuts its output. */
-    fun shutdownOutput() {
-        (socket() as SocketChannel).shutdownOutput()
     }
 
     /**

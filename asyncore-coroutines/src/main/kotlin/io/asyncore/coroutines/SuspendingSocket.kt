@@ -399,7 +399,7 @@ public open class SuspendingSocket private constructor(
     public suspend fun shutdownOutput(): Unit = onLoop(map) {
         if (!output.shut) {
             flushOnLoop("shutdownOutput")
-            events.shutdownOutput()
+            events.shutdownOutput() // the dispatcher's, through its transport
             output.shut = true
         }
     }
