@@ -282,6 +282,9 @@ public final class SocketMap implements AutoCloseable {
                 key.interestOps(ops);
                 r.ops = ops;
             }
+            if ((r.applicationOps & READ_PHASE) != 0 && r.transport.hasBufferedInput()) {
+                markBuffered(r); // wants to read again, and its transport holds input the selector cannot see
+            }
         } catch (ExitNow e) {
             throw e;
         } catch (Error e) {

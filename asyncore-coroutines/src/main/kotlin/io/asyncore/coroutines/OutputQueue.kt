@@ -94,6 +94,18 @@ internal class OutputQueue(map: SocketMap) {
         writer.await()
     }
 
+    /** Takes every queued byte out, in order, for STARTTLS to send in plaintext first; null if none. */
+    fun takeAll(): ByteBuffer? {
+        if (chunks.isEmpty()) {
+            return null
+        }
+        val all = ByteBuffer.allocate(Math.toIntExact(bytes))
+        chunks.forEach { all.put(it) }
+        chunks.clear()
+        bytes = 0
+        return all.flip()
+    }
+
     /** Drops every queued byte: the socket closed. */
     fun clear() {
         chunks.clear()

@@ -135,6 +135,30 @@ internal class SocketEvents(
         }
     }
 
+    /** The coroutine waiting for the TLS handshake; made by the first [awaitHandshake] that has to wait. */
+    var handshakeWaiter: Waiter? = null
+        private set
+
+    /** Queued output goes out in plaintext before the handshake (STARTTLS). */
+    override fun takePlaintextBeforeTls(): ByteBuffer? {
+        val queued = output.takeAll()
+        changed()
+        return queued
+    }
+
+    override fun handleTlsHandshake() {
+        handshakeWaiter?.wake()
+    }
+
+    /** Suspends until the TLS handshake started by `startTls` completes; a failure closes the socket and is thrown. */
+    suspend fun awaitHandshake() {
+        if (tlsSession() != null) {
+            return
+        }
+        val waiter = handshakeWaiter ?: Waiter(map(), null).also { handshakeWaiter = it }
+        waiter.await()
+    }
+
     /** A failed connect or write: the waiters get the error instead of the log. */
     override fun handleError(error: Throwable) {
         failure = error

@@ -6,12 +6,21 @@ import io.asyncore.SocketMap
 import java.net.InetSocketAddress
 import java.net.SocketAddress
 import java.nio.channels.ServerSocketChannel
+import java.time.Duration
+import javax.net.ssl.SSLEngine
 import kotlinx.coroutines.CancellationException
+import kotlinx.coroutines.channels.Channel
 import kotlinx.coroutines.currentCoroutineContext
 import kotlinx.coroutines.ensureActive
 import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.emitAll
+import kotlinx.coroutines.flow.buffer
+import kotlinx.coroutines.flow.channelFlow
 import kotlinx.coroutines.flow.flow
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.sync.Semaphore
+
+private val LOGGER: System.Logger = System.getLogger("io.asyncore")
 
 /**
  * A listening socket served by a [SocketMap]'s loop, handing out connections as
@@ -100,6 +109,48 @@ public class SuspendingServer private constructor(
         } finally {
             close()
         }
+    }
+
+    /**
+     * The accepted connections over TLS, as a cold `Flow` for one collector: each socket is handed
+     * out once its handshake completed, with an engine from [engine] (for example
+     * `{ Tls.serverEngine(context) }` with `Tls.server(chainPem, keyPem)`).
+     *
+     * Handshakes run side by side on the server's loop, so a slow or failing peer never holds up
+     * the others; at most [maxHandshakes] run at once, and accepting waits beyond that. A
+     * connection whose handshake fails (a plaintext peer, no common protocol, no answer within
+     * [handshakeTimeout]) is closed and left out; its failure is logged at INFO on the
+     * `io.asyncore` logger. As with [connections], ending the collection closes the server, and a
+     * connection not yet handed out is closed.
+     *
+     * @throws IllegalArgumentException if [maxHandshakes] is below 1
+     */
+    public fun tlsConnections(
+        handshakeTimeout: Duration = Dispatcher.DEFAULT_TLS_HANDSHAKE_TIMEOUT,
+        maxHandshakes: Int = 256,
+        engine: () -> SSLEngine,
+    ): Flow<SuspendingSocket> {
+        require(maxHandshakes >= 1) { "maxHandshakes must be at least 1, got $maxHandshakes" }
+        return channelFlow {
+            val permits = Semaphore(maxHandshakes)
+            connections().collect { socket ->
+                permits.acquire()
+                launch(map.asCoroutineDispatcher()) {
+                    try {
+                        socket.startTls(engine(), handshakeTimeout)
+                        send(socket)
+                    } catch (e: CancellationException) {
+                        socket.close()
+                        throw e
+                    } catch (e: Exception) {
+                        socket.close()
+                        LOGGER.log(System.Logger.Level.INFO, "the TLS handshake with ${socket.remoteAddress} failed: ${e.message}")
+                    } finally {
+                        permits.release()
+                    }
+                }
+            }
+        }.buffer(Channel.RENDEZVOUS)
     }
 
     /** Stops listening; a waiting [accept] resumes with [SocketClosedException]. Idempotent; safe from any thread. */

@@ -1,6 +1,7 @@
 package io.asyncore.coroutines
 
 import io.asyncore.Asyncore
+import io.asyncore.Dispatcher
 import io.asyncore.SocketMap
 import java.io.EOFException
 import java.io.IOException
@@ -11,6 +12,9 @@ import java.net.StandardSocketOptions
 import java.net.UnknownHostException
 import java.nio.ByteBuffer
 import java.nio.channels.SocketChannel
+import java.time.Duration
+import javax.net.ssl.SSLEngine
+import javax.net.ssl.SSLException
 import kotlin.coroutines.suspendCoroutine
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.NonCancellable
@@ -442,6 +446,58 @@ public open class SuspendingSocket private constructor(
         Detached(channel, ahead)
     }
 
+    /**
+     * Switches this socket to TLS through [engine] and returns once the handshake is complete:
+     * from then on every read and write goes through the engine, and nothing else changes. Make
+     * the engine with `io.asyncore.Tls` (`Tls.clientEngine(host, port)` checks the server's
+     * certificate against the host name and sends it as SNI).
+     *
+     * STARTTLS: bytes written before this call go out in plaintext first. Bytes already received
+     * and not yet read when it is called would otherwise pass as if they came over TLS (a peer
+     * that sent `STARTTLS
+INJECTED
+` at once): they are refused, the socket closes, and this
+     * throws [SSLException].
+     *
+     * A failed handshake (an untrusted or expired certificate, a host-name mismatch, no common
+     * protocol, no answer within [handshakeTimeout]) closes the socket and is thrown as an
+     * [SSLException] whose message says what was wrong. Afterwards the peer's close_notify is
+     * the end of the stream; an end of stream without it is an [SSLException] from the read.
+     * [shutdownOutput] sends close_notify; [close] sends it without waiting for an answer.
+     *
+     * Threading: from any coroutine. Cancellation while the handshake runs closes the socket.
+     *
+     * @throws IllegalStateException if the socket already runs TLS, or another reader or writer
+     *     is suspended on it
+     */
+    public suspend fun startTls(
+        engine: SSLEngine,
+        handshakeTimeout: Duration = Dispatcher.DEFAULT_TLS_HANDSHAKE_TIMEOUT,
+    ): Unit = onLoop(map) {
+        checkOpen("startTls")
+        check(!events.isTls) { "startTls() on a socket that already runs TLS" }
+        check(reader == null && !output.writer.isWaiting) {
+            "startTls() while another coroutine reads or writes this socket; let them finish first"
+        }
+        val unread = input.available
+        if (unread > 0) {
+            val refused = SSLException(
+                "$unread bytes of plaintext arrived after the command that started TLS, before the handshake: " +
+                    "refusing them (they could be an injected command) and closing the socket",
+            )
+            input.takeAll()
+            events.handleError(refused)
+            throw refused
+        }
+        try {
+            events.startTls(engine, handshakeTimeout)
+            events.awaitHandshake()
+        } catch (e: CancellationException) {
+            events.close()
+            throw e
+        }
+    }
+
     /** The connection's description (addresses, state), for logs. */
     override fun toString(): String = "SuspendingSocket[${events}]"
 
@@ -598,6 +654,7 @@ public open class SuspendingSocket private constructor(
         events.readWaiter.fail { SocketClosedException("the socket was closed while a read waited", why.cause ?: why) }
         output.writer.fail { SocketClosedException("the socket was closed while a write waited", why.cause ?: why) }
         events.connectWaiter?.fail { cause ?: SocketClosedException("the socket was closed while connecting") }
+        events.handshakeWaiter?.fail { cause ?: SocketClosedException("the socket was closed during the TLS handshake") }
         onClose(cause)
     }
 
