@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.asyncore.SocketMap;
 import io.asyncore.Tls;
 import java.io.IOException;
 import java.net.URI;
@@ -15,26 +14,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Our callback-style HTTP/1.1 client (an AsyncChat) against nginx with {@code ssl}: files and a redirect chain. */
-@Timeout(60)
-class NginxTest {
+class NginxTest extends InteropTestBase {
     private static final int MAX_REDIRECTS = 5;
-    private final SocketMap map = new SocketMap();
-    @TempDir
-    Path dir;
     private Pki pki;
-
-    @AfterEach
-    void tearDown() {
-        map.close();
-    }
 
     @ParameterizedTest
     @ValueSource(strings = {"TLSv1.2", "TLSv1.3"})
@@ -89,9 +76,8 @@ class NginxTest {
     }
 
     private Nginx startNginx() throws IOException {
-        Path openssl = Tools.require("openssl", "openssl");
         Path nginx = Tools.require("nginx", "nginx-light");
-        pki = Pki.create(openssl, dir);
+        pki = pki();
         return Nginx.start(nginx, dir, pki);
     }
 

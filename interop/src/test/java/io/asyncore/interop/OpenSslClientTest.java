@@ -3,38 +3,24 @@ package io.asyncore.interop;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.asyncore.SocketMap;
 import io.asyncore.Tls;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Our callback-style TLS echo server against {@code openssl s_client -verify_return_error}, which fails unless our chain verifies. */
-@Timeout(60)
-class OpenSslClientTest {
-    private final SocketMap map = new SocketMap();
-    @TempDir
-    Path dir;
-
-    @AfterEach
-    void tearDown() {
-        map.close();
-    }
+class OpenSslClientTest extends InteropTestBase {
 
     @ParameterizedTest
     @ValueSource(strings = {"TLSv1.2", "TLSv1.3"})
     void opensslSClientVerifiesOurServerAndGetsItsLineEchoedThenEndsCleanly(String protocol) throws IOException {
-        Path openssl = Tools.require("openssl", "openssl");
-        Pki pki = Pki.create(openssl, dir);
+        Pki pki = pki();
         EchoServer server = new EchoServer(map, Tls.server(pki.certificate(), pki.key()));
         int port = server.port();
-        try (ExternalPeer client = ExternalPeer.start(dir, List.of(openssl.toString(), "s_client",
+        try (ExternalPeer client = ExternalPeer.start(dir, List.of(openssl().toString(), "s_client",
                 "-connect", "127.0.0.1:" + port, "-CAfile", pki.ca().toString(), "-verify_return_error",
                 "-verify_ip", "127.0.0.1", protocol.equals("TLSv1.2") ? "-tls1_2" : "-tls1_3",
                 "-brief", "-nocommands"))) {

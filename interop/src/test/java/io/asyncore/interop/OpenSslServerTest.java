@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.asyncore.SocketMap;
 import io.asyncore.Tls;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -16,10 +15,7 @@ import java.util.List;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -28,26 +24,16 @@ import org.junit.jupiter.params.provider.CsvSource;
  * reversed: forced to TLS 1.2 and to TLS 1.3 (whose post-handshake session tickets must pass
  * unnoticed), and refused when its certificate does not verify.
  */
-@Timeout(60)
-class OpenSslServerTest {
+class OpenSslServerTest extends InteropTestBase {
     private static final Pattern ACCEPT = Pattern.compile("ACCEPT 127\\.0\\.0\\.1:(\\d+)");
-    private final SocketMap map = new SocketMap();
-    @TempDir
-    Path dir;
-
-    @AfterEach
-    void tearDown() {
-        map.close();
-    }
 
     @ParameterizedTest(name = "{0}, certificate checked for {1}")
     @CsvSource({"TLSv1.2, localhost", "TLSv1.2, 127.0.0.1", "TLSv1.3, localhost", "TLSv1.3, 127.0.0.1"})
     void ourClientGetsLinesBackReversedFromOpensslSServerAndItsCloseNotifyEndsTheStream(String protocol, String host)
             throws IOException {
-        Path openssl = Tools.require("openssl", "openssl");
-        Pki pki = Pki.create(openssl, dir);
+        Pki pki = pki();
         String force = protocol.equals("TLSv1.2") ? "-tls1_2" : "-tls1_3";
-        try (ExternalPeer server = ExternalPeer.start(dir, List.of(openssl.toString(), "s_server",
+        try (ExternalPeer server = ExternalPeer.start(dir, List.of(openssl().toString(), "s_server",
                 "-accept", "127.0.0.1:0", "-cert", pki.certificate().toString(), "-key", pki.key().toString(),
                 force, "-rev"))) {
             int port = Integer.parseInt(server.await(ExternalPeer.Output.STDOUT, ACCEPT).group(1));
@@ -69,22 +55,20 @@ class OpenSslServerTest {
 
     @Test
     void ourClientRefusesOpensslSServerWhoseCertificateItsCaDidNotSign() throws IOException {
-        Path openssl = Tools.require("openssl", "openssl");
-        Pki pki = Pki.create(openssl, dir);
-        Pki other = Pki.create(openssl, Files.createDirectories(dir.resolve("other")));
-        assertOurClientFails(openssl, pki, Tls.trusting(other.ca()), "localhost", "not trusted");
+        Pki pki = pki();
+        Pki other = Pki.create(openssl(), Files.createDirectories(dir.resolve("other")));
+        assertOurClientFails(pki, Tls.trusting(other.ca()), "localhost", "not trusted");
     }
 
     @Test
     void ourClientRefusesOpensslSServerWhoseCertificateIsForAnotherHost() throws IOException {
-        Path openssl = Tools.require("openssl", "openssl");
-        Pki pki = Pki.create(openssl, dir);
-        assertOurClientFails(openssl, pki, Tls.trusting(pki.ca()), "example.org", "does not match the host name");
+        Pki pki = pki();
+        assertOurClientFails(pki, Tls.trusting(pki.ca()), "example.org", "does not match the host name");
     }
 
-    private void assertOurClientFails(Path openssl, Pki pki, SSLContext trust, String host, String expected)
+    private void assertOurClientFails(Pki pki, SSLContext trust, String host, String expected)
             throws IOException {
-        try (ExternalPeer server = ExternalPeer.start(dir, List.of(openssl.toString(), "s_server",
+        try (ExternalPeer server = ExternalPeer.start(dir, List.of(openssl().toString(), "s_server",
                 "-accept", "127.0.0.1:0", "-cert", pki.certificate().toString(), "-key", pki.key().toString(), "-rev"))) {
             int port = Integer.parseInt(server.await(ExternalPeer.Output.STDOUT, ACCEPT).group(1));
             LineClient client = new LineClient(map, new InetSocketAddress("127.0.0.1", port),

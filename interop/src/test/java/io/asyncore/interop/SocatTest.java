@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.asyncore.SocketMap;
 import io.asyncore.Tls;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -14,29 +13,16 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Our callback-style client and server against socat's OpenSSL addresses. */
-@Timeout(60)
-class SocatTest {
+class SocatTest extends InteropTestBase {
     private static final Pattern LISTENING = Pattern.compile("listening on .*127\\.0\\.0\\.1:(\\d+)");
-    private final SocketMap map = new SocketMap();
-    @TempDir
-    Path dir;
-
-    @AfterEach
-    void tearDown() {
-        map.close();
-    }
 
     @Test
     void ourClientGetsAMebibyteBackByteExactFromASocatTlsEchoServerAndAHalfCloseEndsCleanly() throws IOException {
-        Path openssl = Tools.require("openssl", "openssl");
         Path socat = Tools.require("socat", "socat");
-        Pki pki = Pki.create(openssl, dir);
+        Pki pki = pki();
         try (ExternalPeer server = ExternalPeer.start(dir, List.of(socat.toString(), "-d", "-d",
                 "OPENSSL-LISTEN:0,bind=127.0.0.1,reuseaddr,fork,verify=0,cert=" + pki.certificate() + ",key=" + pki.key(),
                 "EXEC:cat"))) {
@@ -68,9 +54,8 @@ class SocatTest {
 
     @Test
     void socatAsAClientTrustingOurCaGetsItsLineEchoedByOurServer() throws IOException {
-        Path openssl = Tools.require("openssl", "openssl");
         Path socat = Tools.require("socat", "socat");
-        Pki pki = Pki.create(openssl, dir);
+        Pki pki = pki();
         EchoServer server = new EchoServer(map, Tls.server(pki.certificate(), pki.key()));
         int port = server.port();
         try (ExternalPeer client = ExternalPeer.start(dir, List.of(socat.toString(), "-d", "-d", "-",
