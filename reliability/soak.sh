@@ -28,20 +28,21 @@ if [ "$(ulimit -n)" -lt "$want" ]; then
 fi
 echo "soak: open-file limit $(ulimit -n); connections $CONNECTIONS; cycles $CYCLES; fuzz seed $FUZZ_SEED, cases $FUZZ_CASES; cancellations $CANCELLATIONS; burst $BURST; connects $CONNECTS"
 
-mvn -B -q -pl reliability,asyncore-coroutines -am package -DskipTests
+mvn -B -q -pl reliability -am test-compile
 # The reliability module's test classes, by name: -am runs surefire in the modules it needs too, and
 # they must find none of theirs.
-reliability_tests=$(cd reliability/src/test/java && find . -name '*Test.java' | sed 's|^\./||; s|\.java$||; s|/|.|g' | sort | paste -sd, -)
+reliability_tests=$( (cd reliability/src/test/java && find . -name '*Test.java'; cd ../kotlin && find . -name '*Spec.kt') \
+  | sed 's|^\./||; s|\.java$||; s|\.kt$||; s|/|.|g' | sort | paste -sd, -)
 # Reports of earlier runs (or of test classes since renamed) would mix their figures into this run's.
 rm -rf asyncore-core/target/surefire-reports reliability/target/surefire-reports asyncore-coroutines/target/surefire-reports
 start=$(date +%s)
 mvn -B -q -pl asyncore-core surefire:test -Dtest=TerminatorSplittingPropertyTest \
   -Dfuzz.seed="$FUZZ_SEED" -Dfuzz.cases="$FUZZ_CASES"
-mvn -B -q -pl reliability -am surefire:test -Dtest="$reliability_tests" -Dsurefire.failIfNoSpecifiedTests=false \
+# The test phase, not surefire:test alone: only a lifecycle phase makes Maven take the other modules
+# (and their test-fixtures jars) from this reactor rather than from ~/.m2.
+mvn -B -q -pl reliability -am test -Dtest="$reliability_tests" -Dsurefire.failIfNoSpecifiedTests=false \
   -Dreliability.connections="$CONNECTIONS" -Dreliability.cycles="$CYCLES" \
-  -Dreliability.burst="$BURST" -Dreliability.connects="$CONNECTS"
-mvn -B -q -pl asyncore-coroutines -am surefire:test -Dtest='*ReliabilitySpec' -Dsurefire.failIfNoSpecifiedTests=false \
-  -Dreliability.connections="$CONNECTIONS" -Dreliability.cancellations="$CANCELLATIONS"
+  -Dreliability.burst="$BURST" -Dreliability.connects="$CONNECTS" -Dreliability.cancellations="$CANCELLATIONS"
 end=$(date +%s)
 
 echo "soak: finished in $(( end - start )) s"

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.asyncore.testing.RunLoop;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
@@ -159,7 +160,7 @@ class BadInputTest {
             server.bind(new InetSocketAddress("127.0.0.1", 0));
             d.createSocket();
             d.connect(server.getLocalAddress());
-            Transport.loopUntil(map, false, d::isClosed);
+            RunLoop.until(map, false, d::isClosed);
         }
         assertMentions(seen[0], "inside one of its own handlers");
     }

@@ -3,6 +3,7 @@ package io.asyncore;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.asyncore.testing.RunLoop;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ProtocolFamily;
@@ -89,7 +90,7 @@ class DatagramDispatcherTest {
         client.connect(serverAddress);
         assertTrue(client.isConnected(), "a datagram connect completes at once");
         assertEquals(List.of("connect"), events);
-        Transport.loopUntil(map, false, client::isClosed);
+        RunLoop.until(map, false, client::isClosed);
         assertEquals(List.of("PING"), replies);
     }
 }

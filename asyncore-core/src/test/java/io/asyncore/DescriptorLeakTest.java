@@ -3,12 +3,11 @@ package io.asyncore;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.asyncore.DocumentationExamplesTest.EchoHandler;
+import io.asyncore.testing.EchoServer;
+import io.asyncore.testing.RunLoop;
 import java.io.File;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.nio.channels.SocketChannel;
 import java.nio.channels.ServerSocketChannel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -20,21 +19,6 @@ class DescriptorLeakTest {
         String[] fds = new File("/proc/self/fd").list();
         assumeTrue(fds != null, "needs /proc/self/fd");
         return fds.length;
-    }
-
-    /** The documentation's echo server with a backlog that takes a batch of 100 connects at once. */
-    static class EchoServer extends Dispatcher {
-        EchoServer(SocketMap map) throws IOException {
-            super(map);
-            createSocket();
-            bind(new InetSocketAddress("127.0.0.1", 0));
-            listen(256);
-        }
-
-        @Override
-        public void handleAccepted(SocketChannel sock, SocketAddress addr) {
-            new EchoHandler(sock, map());
-        }
     }
 
     /** A client that sends one message, reads the echo, and closes. */
@@ -71,14 +55,14 @@ class DescriptorLeakTest {
             for (int i = 0; i < Math.min(100, connections - done); i++) {
                 new OneShot(map, server);
             }
-            Transport.loopUntil(map, false, () -> map.size() == 1); // only the server is left
+            RunLoop.until(map, false, () -> map.size() == 1); // only the server is left
         }
     }
 
     @Test
     void aThousandConnectionsOpenedAndClosedGiveBackEveryDescriptor() throws IOException {
         SocketMap map = new SocketMap();
-        EchoServer server = new EchoServer(map);
+        EchoServer server = new EchoServer(map, 256); // takes a batch of 100 connects at once
         SocketAddress address = ((ServerSocketChannel) server.socket()).getLocalAddress();
         cycle(map, address, 10); // warm up: classes loaded, shared read buffer allocated
         int baseline = openDescriptors();

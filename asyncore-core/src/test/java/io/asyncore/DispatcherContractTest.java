@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.asyncore.Servers.Client;
 import io.asyncore.Servers.Server;
 import io.asyncore.Servers.Strict;
+import io.asyncore.testing.SocketPairs;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.ConnectException;
@@ -58,14 +59,10 @@ class DispatcherContractTest {
     }
 
     private Pair pair(Transport t) throws IOException {
-        ServerSocketChannel listener = ServerSocketChannel.open(t.family());
-        toClose.add(listener);
-        listener.bind(t.bindAddress());
-        SocketChannel remote = t.connectBlocking(listener.getLocalAddress());
-        SocketChannel local = listener.accept();
-        toClose.add(remote);
-        toClose.add(local);
-        return new Pair(local, remote);
+        SocketChannel[] p = SocketPairs.of(t.family(), t.bindAddress());
+        toClose.add(p[0]);
+        toClose.add(p[1]);
+        return new Pair(p[1], p[0]);
     }
 
     // ------------------------------------------------------------ test_asyncore's BaseTestAPI

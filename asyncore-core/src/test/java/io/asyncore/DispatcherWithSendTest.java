@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.asyncore.testing.RunLoop;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
@@ -47,7 +48,7 @@ class DispatcherWithSendTest {
             d.send(new byte[] {1, 2, 3});
             ByteBuffer got = ByteBuffer.allocate(payload.length + 3);
             peer.configureBlocking(false);
-            Transport.loopUntil(map, false, () -> {
+            RunLoop.until(map, false, () -> {
                 try {
                     peer.read(got);
                 } catch (IOException e) {

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
+import io.asyncore.testing.EchoHandler;
+import io.asyncore.testing.RunLoop;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -12,7 +14,6 @@ import java.net.SocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -81,7 +82,7 @@ class DocumentationExamplesTest {
         server.start();
         try {
             HTTPClient client = new HTTPClient("127.0.0.1", server.getAddress().getPort(), "/", map);
-            Transport.loopUntil(map, false, map::isEmpty);
+            RunLoop.until(map, false, map::isEmpty);
             String response = client.received.toString(StandardCharsets.UTF_8);
             assertTrue(response.startsWith("HTTP/1.1 200"), response.lines().findFirst().orElse(""));
             byte[] body = client.received.toByteArray();
@@ -94,24 +95,7 @@ class DocumentationExamplesTest {
 
     // ------------------------------------------------------------ "asyncore Example basic echo server"
 
-    static class EchoHandler extends DispatcherWithSend {
-        EchoHandler(SocketChannel sock, SocketMap map) {
-            super(sock, map);
-        }
-
-        @Override
-        public void handleRead() throws IOException {
-            byte[] data = recv(8192);
-            if (data.length > 0) {
-                send(data);
-            }
-        }
-
-        @Override
-        public void handleClose() {
-            close();
-        }
-    }
+    // The example's EchoHandler is the shared fixture io.asyncore.testing.EchoHandler, line by line.
 
     static class EchoServer extends Dispatcher {
         final List<SocketAddress> incoming = new ArrayList<>();
@@ -146,7 +130,7 @@ class DocumentationExamplesTest {
         }
         List<java.nio.ByteBuffer> out = sent.stream().map(java.nio.ByteBuffer::wrap).toList();
         List<java.nio.ByteBuffer> in = sent.stream().map(m -> java.nio.ByteBuffer.allocate(m.length)).toList();
-        Transport.loopUntil(map, false, () -> {
+        RunLoop.until(map, false, () -> {
             try {
                 for (int i = 0; i < clients.size(); i++) {
                     clients.get(i).write(out.get(i));
@@ -162,6 +146,6 @@ class DocumentationExamplesTest {
             clients.get(i).close();
         }
         assertTrue(server.incoming.size() == 3);
-        Transport.loopUntil(map, false, () -> map.size() == 1);
+        RunLoop.until(map, false, () -> map.size() == 1);
     }
 }

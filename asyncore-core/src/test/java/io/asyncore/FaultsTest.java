@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.asyncore.chat.AsyncChat;
+import io.asyncore.testing.RunLoop;
+import io.asyncore.testing.SocketPairs;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -45,13 +47,12 @@ class FaultsTest {
         return l;
     }
 
+    /** [0] the accepted side (for a dispatcher), [1] the connecting side; both closed after the test. */
     private SocketChannel[] pair() throws IOException {
-        ServerSocketChannel l = listener();
-        SocketChannel remote = SocketChannel.open(l.getLocalAddress());
-        SocketChannel local = l.accept();
-        toClose.add(remote);
-        toClose.add(local);
-        return new SocketChannel[] {local, remote};
+        SocketChannel[] p = SocketPairs.loopback();
+        toClose.add(p[0]);
+        toClose.add(p[1]);
+        return new SocketChannel[] {p[1], p[0]};
     }
 
     private static void reset(SocketChannel peer) throws IOException {
@@ -91,7 +92,7 @@ class FaultsTest {
         Recording d = new Recording(p[0], map);
         Asyncore.poll(Duration.ZERO, map);
         reset(p[1]);
-        Transport.loopUntil(map, false, d::isClosed);
+        RunLoop.until(map, false, d::isClosed);
         assertEquals(List.of("handleClose"), d.events);
     }
 
@@ -110,7 +111,7 @@ class FaultsTest {
         assertTrue(writer.pendingBytes() > 0);
         victim[1].read(ByteBuffer.allocate(1000));
         reset(victim[1]);
-        Transport.loopUntil(map, false, writer::isClosed);
+        RunLoop.until(map, false, writer::isClosed);
         assertEquals(List.of("handleClose"), writer.events);
         bystander[1].write(ByteBuffer.wrap("still here".getBytes(StandardCharsets.US_ASCII)));
         other.send("pong".getBytes(StandardCharsets.US_ASCII));
@@ -139,9 +140,9 @@ class FaultsTest {
             c.connect(l.getLocalAddress());
             clients.add(c);
         }
-        Transport.loopUntil(map, false, () -> clients.stream().allMatch(Dispatcher::isConnected));
+        RunLoop.until(map, false, () -> clients.stream().allMatch(Dispatcher::isConnected));
         l.close(); // never accepted: the kernel resets them
-        Transport.loopUntil(map, false, map::isEmpty);
+        RunLoop.until(map, false, map::isEmpty);
         for (Recording c : clients) {
             assertEquals(List.of("handleClose"), c.events);
         }
@@ -188,7 +189,7 @@ class FaultsTest {
         };
         p[1].write(ByteBuffer.wrap(new byte[250]));
         p[1].shutdownOutput();
-        Transport.loopUntil(map, false, d::isClosed);
+        RunLoop.until(map, false, d::isClosed);
         ByteArrayOutputStream reply = new ByteArrayOutputStream();
         ByteBuffer b = ByteBuffer.allocate(64);
         while (p[1].read(b.clear()) > 0) {
@@ -221,7 +222,7 @@ class FaultsTest {
         assertEquals(-1, p[1].read(ByteBuffer.allocate(1)), "the peer sees our end of stream");
         p[1].write(ByteBuffer.wrap("late words".getBytes(StandardCharsets.US_ASCII)));
         p[1].close();
-        Transport.loopUntil(map, false, d::isClosed);
+        RunLoop.until(map, false, d::isClosed);
         assertEquals("late words", got.toString(StandardCharsets.US_ASCII));
     }
 
@@ -309,13 +310,13 @@ class FaultsTest {
             toClose.add(peer);
         }
         Thrower t = thrower;
-        Transport.loopUntil(map, false, t::isClosed);
+        RunLoop.until(map, false, t::isClosed);
         assertEquals(1, errors.size());
         assertEquals(which + " failed", errors.get(0).getMessage());
         healthy[1].write(ByteBuffer.wrap(new byte[] {9, 8, 7}));
         ByteBuffer back = ByteBuffer.allocate(3);
         healthy[1].configureBlocking(false);
-        Transport.loopUntil(map, false, () -> {
+        RunLoop.until(map, false, () -> {
             try {
                 healthy[1].read(back);
             } catch (IOException e) {
@@ -358,9 +359,9 @@ class FaultsTest {
         new Lines(good[0]);
         bad[1].write(ByteBuffer.wrap("boom\n".getBytes(StandardCharsets.US_ASCII)));
         good[1].write(ByteBuffer.wrap("one\n".getBytes(StandardCharsets.US_ASCII)));
-        Transport.loopUntil(map, false, () -> thrower.isClosed() && lines.size() == 1);
+        RunLoop.until(map, false, () -> thrower.isClosed() && lines.size() == 1);
         good[1].write(ByteBuffer.wrap("two\n".getBytes(StandardCharsets.US_ASCII)));
-        Transport.loopUntil(map, false, () -> lines.size() == 2);
+        RunLoop.until(map, false, () -> lines.size() == 2);
         assertEquals(List.of("one", "two"), lines);
         assertEquals(1, errors.size());
         assertEquals("cannot parse boom", errors.get(0).getMessage());

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.asyncore.testing.RunLoop;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -59,7 +60,7 @@ class FileDispatcherTest {
         pipe.sink().close();
         Collector c = new Collector(new FileWrapper(pipe.source()), map);
         assertTrue(c.isConnected());
-        Transport.loopUntil(map, true, map::isEmpty);
+        RunLoop.until(map, true, map::isEmpty);
         assertEquals(new String(TEXT, StandardCharsets.US_ASCII), c.data.toString(StandardCharsets.US_ASCII));
         assertFalse(c.writeEvents, "a pipe's read end never gets write events");
         assertFalse(pipe.source().isOpen());
@@ -81,7 +82,7 @@ class FileDispatcherTest {
                 throw new AssertionError("a pipe's write end never gets read events");
             }
         };
-        Transport.loopUntil(map, false, writer::isClosed);
+        RunLoop.until(map, false, writer::isClosed);
         ByteBuffer got = ByteBuffer.allocate(64);
         while (pipe.source().read(got) >= 0) {
             // read to end of stream
@@ -95,7 +96,7 @@ class FileDispatcherTest {
         Process p = new ProcessBuilder("printf", "%s", new String(TEXT, StandardCharsets.US_ASCII)).start();
         try {
             Collector c = new Collector(FileWrapper.bridge(p.getInputStream()), map);
-            Transport.loopUntil(map, false, map::isEmpty);
+            RunLoop.until(map, false, map::isEmpty);
             assertEquals(new String(TEXT, StandardCharsets.US_ASCII), c.data.toString(StandardCharsets.US_ASCII));
             assertTrue(p.waitFor(10, TimeUnit.SECONDS));
         } finally {

@@ -4,10 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.asyncore.testing.SocketPairs;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -19,22 +18,16 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(30)
 class InterestTest {
     private final SocketMap map = new SocketMap();
-    private ServerSocketChannel listener;
 
     @AfterEach
     void tearDown() throws IOException {
         map.close();
-        if (listener != null) {
-            listener.close();
-        }
     }
 
-    private SocketChannel[] connectedPair() throws IOException {
-        if (listener == null) {
-            listener = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
-        }
-        SocketChannel remote = SocketChannel.open(listener.getLocalAddress());
-        return new SocketChannel[] {listener.accept(), remote};
+    /** [0] the accepted side, [1] the connecting side. */
+    private static SocketChannel[] connectedPair() throws IOException {
+        SocketChannel[] p = SocketPairs.loopback();
+        return new SocketChannel[] {p[1], p[0]};
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.asyncore;
 
+import io.asyncore.testing.RunLoop;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -32,7 +33,7 @@ class ShutdownOutputTest {
                 assertEquals("bye", new String(in.array(), 0, in.position(), StandardCharsets.US_ASCII));
                 peer.write(ByteBuffer.wrap("back".getBytes(StandardCharsets.US_ASCII)));
                 ByteBuffer got = ByteBuffer.allocate(4);
-                io.asyncore.Transport.loopUntil(map, false, () -> {
+                RunLoop.until(map, false, () -> {
                     try {
                         d.recv(got);
                     } catch (IOException e) {

@@ -1,5 +1,6 @@
 package io.asyncore;
 
+import io.asyncore.testing.RunLoop;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -38,7 +39,7 @@ class StartTlsTest {
     void aStartTlsLineUpgradesTheConversationAndTheReplyBeforeItStaysPlaintext() throws IOException {
         InetSocketAddress address = listen();
         LineClient client = new LineClient(address, TlsTest.clientTrusting("ca"));
-        Transport.loopUntil(map, false, () -> client.replies.size() == 2 || client.error != null);
+        RunLoop.until(map, false, () -> client.replies.size() == 2 || client.error != null);
         assertNull(client.error, () -> "client failed: " + client.error);
         assertEquals(List.of("220 go ahead", "250 HELLO over TLSv1.3"), client.replies);
         assertEquals(List.of("STARTTLS", "HELLO"), commands);
@@ -51,7 +52,7 @@ class StartTlsTest {
         try (SocketChannel attacker = SocketChannel.open(address)) {
             // One packet: the command and an injected one behind it (CVE-2011-0411).
             attacker.write(ByteBuffer.wrap("STARTTLS\r\nINJECTED\r\n".getBytes(StandardCharsets.US_ASCII)));
-            Transport.loopUntil(map, false, () -> !serverErrors.isEmpty());
+            RunLoop.until(map, false, () -> !serverErrors.isEmpty());
             Throwable e = serverErrors.get(0);
             assertInstanceOf(SSLException.class, e);
             assertTrue(e.getMessage().contains("plaintext arrived after the command that started TLS"), e.getMessage());

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.asyncore.testing.RunLoop;
+import io.asyncore.testing.SocketPairs;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,7 +48,7 @@ class TimersAndTasksTest {
                 ranAt[which] = System.nanoTime();
             });
         }
-        Transport.loopUntil(map, false, () -> order.size() == 3);
+        RunLoop.until(map, false, () -> order.size() == 3);
         assertEquals(List.of(10, 20, 30), order);
         for (int i = 0; i < 3; i++) {
             assertTrue(ranAt[i] - start >= TimeUnit.MILLISECONDS.toNanos(delays[i]), "timer " + delays[i] + " ran early");
@@ -83,7 +85,7 @@ class TimersAndTasksTest {
         map.callLater(Duration.ofMillis(30), later::countDown);
         assertTrue(h.cancel());
         assertFalse(h.cancel(), "a second cancel reports nothing to cancel");
-        Transport.loopUntil(map, false, () -> later.getCount() == 0);
+        RunLoop.until(map, false, () -> later.getCount() == 0);
         assertEquals(0, ran.get());
         assertTrue(h.isCancelled() && h.isDone());
     }
@@ -206,7 +208,7 @@ class TimersAndTasksTest {
             });
             map.execute(after::incrementAndGet);
             map.callLater(Duration.ofMillis(1), after::incrementAndGet);
-            Transport.loopUntil(map, false, () -> after.get() == 2);
+            RunLoop.until(map, false, () -> after.get() == 2);
             assertEquals(2, log.records().stream().filter(r -> r.getThrown() instanceof IllegalStateException).count());
         }
     }
@@ -235,13 +237,8 @@ class TimersAndTasksTest {
 
     @Test
     void aTaskStillWakesTheLoopAfterAnInternalSelectSwallowedAPendingWakeUp() throws Exception {
-        java.nio.channels.SocketChannel[] pair;
-        try (java.nio.channels.ServerSocketChannel l = java.nio.channels.ServerSocketChannel.open()
-                .bind(new java.net.InetSocketAddress("127.0.0.1", 0))) {
-            java.nio.channels.SocketChannel remote = java.nio.channels.SocketChannel.open(l.getLocalAddress());
-            pair = new java.nio.channels.SocketChannel[] {l.accept(), remote};
-        }
-        Dispatcher first = new Servers.Sink(pair[0], map);
+        java.nio.channels.SocketChannel[] pair = SocketPairs.loopback(); // [1] accepted
+        Dispatcher first = new Servers.Sink(pair[1], map);
         Asyncore.poll(Duration.ZERO, map); // registers the channel with the selector
         AtomicReference<Thread> loopThread = new AtomicReference<>();
         CompletableFuture<Void> loop = CompletableFuture.runAsync(() -> {
@@ -256,7 +253,7 @@ class TimersAndTasksTest {
             // The next pass registers the channel again while its old key is cancelled: an
             // internal select that swallows that pending wake-up.
             first.delChannel();
-            new Servers.Sink(pair[0], map);
+            new Servers.Sink(pair[1], map);
             handedOver.countDown();
         });
         assertTrue(handedOver.await(10, TimeUnit.SECONDS));
@@ -270,6 +267,6 @@ class TimersAndTasksTest {
         assertTrue(ran.await(10, TimeUnit.SECONDS), "the task waited for the loop's 60 s timeout");
         map.execute(() -> Asyncore.closeAll(map, false));
         loop.get(10, TimeUnit.SECONDS);
-        pair[1].close();
+        pair[0].close();
     }
 }

@@ -1,5 +1,6 @@
 package io.asyncore;
 
+import io.asyncore.testing.RunLoop;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -78,7 +79,7 @@ class TlsTest {
             client.send(chunk); // queued before and during the handshake too: sent after it, in order
         }
         byte[] expected = sent.toByteArray();
-        Transport.loopUntil(map, false, () -> client.received.size() >= expected.length || client.error != null);
+        RunLoop.until(map, false, () -> client.received.size() >= expected.length || client.error != null);
         assertNull(client.error, () -> "client failed: " + client.error);
         assertArrayEquals(expected, client.received.toByteArray());
         assertEquals(protocol, client.tlsSession().getProtocol());
@@ -86,7 +87,7 @@ class TlsTest {
         assertTrue(serverErrors.isEmpty(), () -> "server failed: " + serverErrors);
 
         // Idle now: no connection keeps a packet or application buffer of its own.
-        Transport.loopUntil(map, false, () -> client.pendingBytes() == 0 && served.get(0).pendingBytes() == 0);
+        RunLoop.until(map, false, () -> client.pendingBytes() == 0 && served.get(0).pendingBytes() == 0);
         assertFalse(((TlsTransport) client.registration.transport).holdsBuffers(), "the idle client holds a buffer");
         assertFalse(((TlsTransport) served.get(0).registration.transport).holdsBuffers(), "the idle server side holds a buffer");
     }
@@ -96,10 +97,10 @@ class TlsTest {
         InetSocketAddress address = listen(serverContext("server"), null);
         Client client = new Client(address, Tls.clientEngine(clientTrusting("ca"), "localhost", address.getPort()));
         client.send("last words".getBytes(StandardCharsets.US_ASCII));
-        Transport.loopUntil(map, false, () -> client.received.size() == 10);
+        RunLoop.until(map, false, () -> client.received.size() == 10);
         client.shutdownOutput(); // close_notify; our input stays open
         // The server reads the end of stream, flushes and closes (close_notify back): a clean end here.
-        Transport.loopUntil(map, false, () -> client.closedCleanly || client.error != null);
+        RunLoop.until(map, false, () -> client.closedCleanly || client.error != null);
         assertNull(client.error, () -> "a clean close was reported as " + client.error);
         assertTrue(serverErrors.isEmpty(), () -> "server failed: " + serverErrors);
         assertEquals("last words", client.received.toString(StandardCharsets.US_ASCII));
@@ -110,10 +111,10 @@ class TlsTest {
         InetSocketAddress address = listen(serverContext("server"), null);
         Client client = new Client(address, Tls.clientEngine(clientTrusting("ca"), "localhost", address.getPort()));
         client.send("hello".getBytes(StandardCharsets.US_ASCII));
-        Transport.loopUntil(map, false, () -> client.received.size() == 5);
+        RunLoop.until(map, false, () -> client.received.size() == 5);
         client.socket().close(); // a bare FIN: no close_notify
         client.delChannel();
-        Transport.loopUntil(map, false, () -> !serverErrors.isEmpty());
+        RunLoop.until(map, false, () -> !serverErrors.isEmpty());
         Throwable e = serverErrors.get(0);
         assertInstanceOf(TlsTransport.TlsTruncationException.class, e);
         assertTrue(e.getMessage().contains("without a TLS close_notify"), e.getMessage());
@@ -169,7 +170,7 @@ class TlsTest {
         InetSocketAddress address = (InetSocketAddress) ((java.nio.channels.ServerSocketChannel) silent.socket()).getLocalAddress();
         Client client = new Client(address, Tls.clientEngine(clientTrusting("ca"), "localhost", address.getPort()),
                 Duration.ofMillis(300));
-        Transport.loopUntil(map, false, () -> client.error != null);
+        RunLoop.until(map, false, () -> client.error != null);
         assertInstanceOf(SSLHandshakeException.class, client.error);
         assertTrue(client.error.getMessage().contains("did not complete within 300 ms"), client.error.getMessage());
         assertTrue(client.isClosed(), "the failed client is closed");
@@ -180,7 +181,7 @@ class TlsTest {
         InetSocketAddress address = listen(serverContext("server"), null);
         try (SocketChannel plain = SocketChannel.open(address)) {
             plain.write(ByteBuffer.wrap("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
-            Transport.loopUntil(map, false, () -> !serverErrors.isEmpty());
+            RunLoop.until(map, false, () -> !serverErrors.isEmpty());
         }
         Throwable e = serverErrors.get(0);
         assertInstanceOf(SSLException.class, e);
@@ -207,7 +208,7 @@ class TlsTest {
             engine.setEnabledProtocols(new String[] {clientProtocol});
         }
         Client c = new Client(new InetSocketAddress(host.equals("localhost") ? "127.0.0.1" : host, address.getPort()), engine);
-        Transport.loopUntil(map, false, () -> c.error != null);
+        RunLoop.until(map, false, () -> c.error != null);
         assertInstanceOf(SSLException.class, c.error);
         assertTrue(c.error.getMessage().contains(expected), c.error.getMessage());
         assertNotNull(c.error.getCause(), "the JDK's own exception is kept as the cause");

@@ -1,5 +1,6 @@
 package io.asyncore;
 
+import io.asyncore.testing.RunLoop;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -53,19 +54,9 @@ record Transport(ProtocolFamily family, boolean usePoll) {
         return c;
     }
 
-    /** Runs single passes of {@code map} until {@code done} holds; fails after {@link #WAIT}. */
+    /** Runs passes of {@code map} in this dispatch order until {@code done} holds; fails after {@link #WAIT}. */
     void loopUntil(SocketMap map, BooleanSupplier done) {
-        loopUntil(map, usePoll, done);
-    }
-
-    static void loopUntil(SocketMap map, boolean usePoll, BooleanSupplier done) {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!done.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("condition not met within " + WAIT);
-            }
-            Asyncore.loop(Duration.ofMillis(20), usePoll, map, 1);
-        }
+        RunLoop.until(map, usePoll, done, WAIT);
     }
 
     @Override

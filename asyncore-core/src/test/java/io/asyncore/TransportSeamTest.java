@@ -1,5 +1,6 @@
 package io.asyncore;
 
+import io.asyncore.testing.RunLoop;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -54,7 +55,7 @@ class TransportSeamTest {
         peer.write(ByteBuffer.wrap("hello".getBytes(StandardCharsets.US_ASCII)));
         // The transport drains the socket on the first read and hands out one byte per call, so
         // four of the five bytes come from read events the selector never reports.
-        io.asyncore.Transport.loopUntil(map, false, () -> reader.got.size() == 5);
+        RunLoop.until(map, false, () -> reader.got.size() == 5);
         assertEquals("hello", reader.got.toString(StandardCharsets.US_ASCII));
         assertEquals(1, transport.socketReads, "the socket was read once");
     }
@@ -65,7 +66,7 @@ class TransportSeamTest {
         Greeting transport = new Greeting(quiet.registration, "HELLO\n");
         quiet.registration.transport = transport;
         quiet.registration.interestChanged();
-        io.asyncore.Transport.loopUntil(map, false, () -> transport.greeting.remaining() == 0);
+        RunLoop.until(map, false, () -> transport.greeting.remaining() == 0);
         Asyncore.loop(Duration.ZERO, false, map, 1); // the interest is refreshed at the start of a pass
         ByteBuffer in = ByteBuffer.allocate(6);
         while (in.hasRemaining()) {
@@ -84,7 +85,7 @@ class TransportSeamTest {
         paused.registration.transport = transport;
         paused.registration.interestChanged();
         peer.write(ByteBuffer.wrap(new byte[] {'H'}));
-        io.asyncore.Transport.loopUntil(map, false, () -> transport.done);
+        RunLoop.until(map, false, () -> transport.done);
         Asyncore.loop(Duration.ZERO, false, map, 1); // the interest is refreshed at the start of a pass
         assertEquals(0, paused.got.size(), "the application read nothing");
         assertEquals(0, paused.readEvents, "the application saw no read event");
@@ -93,7 +94,7 @@ class TransportSeamTest {
         paused.reading = true;
         paused.registration.interestChanged();
         peer.write(ByteBuffer.wrap("ok".getBytes(StandardCharsets.US_ASCII)));
-        io.asyncore.Transport.loopUntil(map, false, () -> paused.got.size() == 2);
+        RunLoop.until(map, false, () -> paused.got.size() == 2);
         assertArrayEquals("ok".getBytes(StandardCharsets.US_ASCII), paused.got.toByteArray());
     }
 

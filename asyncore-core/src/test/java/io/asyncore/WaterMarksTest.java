@@ -6,13 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.asyncore.testing.EchoHandler;
+import io.asyncore.testing.RunLoop;
+import io.asyncore.testing.SocketPairs;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
@@ -29,8 +30,8 @@ class WaterMarksTest {
         map.close();
     }
 
-    /** The documentation's echo handler, unchanged: it reads while the library lets it. */
-    static final class Echo extends DispatcherWithSend {
+    /** The documentation's echo handler: it reads while the library lets it; records its largest queue. */
+    static final class Echo extends EchoHandler {
         long maxPending;
 
         Echo(SocketChannel sock, SocketMap map) {
@@ -39,10 +40,7 @@ class WaterMarksTest {
 
         @Override
         public void handleRead() throws IOException {
-            byte[] data = recv(8192);
-            if (data.length > 0) {
-                send(data);
-            }
+            super.handleRead();
             maxPending = Math.max(maxPending, pendingBytes());
         }
 
@@ -54,15 +52,14 @@ class WaterMarksTest {
 
     /** A connected pair: the dispatcher's side with small kernel buffers, and a non-blocking peer. */
     private static SocketChannel[] pair() throws IOException {
-        try (ServerSocketChannel listener = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
-            SocketChannel peer = SocketChannel.open(listener.getLocalAddress());
-            SocketChannel local = listener.accept();
-            local.setOption(StandardSocketOptions.SO_SNDBUF, 16 * 1024);
-            local.setOption(StandardSocketOptions.SO_RCVBUF, 16 * 1024);
-            peer.setOption(StandardSocketOptions.SO_RCVBUF, 16 * 1024);
-            peer.configureBlocking(false);
-            return new SocketChannel[] {local, peer};
-        }
+        SocketChannel[] p = SocketPairs.loopback();
+        SocketChannel peer = p[0];
+        SocketChannel local = p[1];
+        local.setOption(StandardSocketOptions.SO_SNDBUF, 16 * 1024);
+        local.setOption(StandardSocketOptions.SO_RCVBUF, 16 * 1024);
+        peer.setOption(StandardSocketOptions.SO_RCVBUF, 16 * 1024);
+        peer.configureBlocking(false);
+        return new SocketChannel[] {local, peer};
     }
 
     /** One non-blocking read into {@code into}, cleared first: the count, or -1 at end of stream. */
@@ -109,7 +106,7 @@ class WaterMarksTest {
 
             // The peer reads: the queue drains to the low mark and reading resumes.
             ByteBuffer sink = ByteBuffer.allocate(1 << 20);
-            Transport.loopUntil(map, false, () -> read(peer, sink) >= 0 && !echo.isReadPaused());
+            RunLoop.until(map, false, () -> read(peer, sink) >= 0 && !echo.isReadPaused());
             assertTrue(echo.pendingBytes() <= DispatcherWithSend.DEFAULT_LOW_WATER_MARK, "resumed at the low mark: " + echo.pendingBytes());
             assertTrue(echo.readable());
         }
@@ -187,7 +184,7 @@ class WaterMarksTest {
             assertTrue(e.getMessage().contains("after closeWhenDone()"), e.getMessage());
             ByteArrayOutputStream got = new ByteArrayOutputStream();
             ByteBuffer in = ByteBuffer.allocate(65536);
-            Transport.loopUntil(map, false, () -> {
+            RunLoop.until(map, false, () -> {
                 int n = read(peer, in);
                 got.write(in.array(), 0, Math.max(n, 0));
                 return n < 0;
@@ -205,7 +202,7 @@ class WaterMarksTest {
             DispatcherWithSend d = new DispatcherWithSend(p[0], map);
             d.closeWhenDone();
             d.closeWhenDone(); // again: nothing more happens
-            Transport.loopUntil(map, false, d::isClosed);
+            RunLoop.until(map, false, d::isClosed);
             assertEquals(-1, readEof(peer), "the peer sees end of stream");
         }
     }
@@ -236,7 +233,7 @@ class WaterMarksTest {
         assertTrue(d.pendingBytes() > 0);
         peer.setOption(StandardSocketOptions.SO_LINGER, 0);
         peer.close(); // a reset
-        Transport.loopUntil(map, false, d::isClosed);
+        RunLoop.until(map, false, d::isClosed);
         assertTrue(closes[0] >= 1, "handleClose was told");
         assertEquals(0, d.pendingBytes(), "the undeliverable bytes were dropped");
     }

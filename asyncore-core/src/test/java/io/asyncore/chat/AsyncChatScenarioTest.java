@@ -1,11 +1,13 @@
 package io.asyncore.chat;
 
-import static io.asyncore.chat.Loops.bytes;
-import static io.asyncore.chat.Loops.text;
+import static io.asyncore.chat.Latin1.bytes;
+import static io.asyncore.chat.Latin1.text;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.asyncore.testing.RunLoop;
+import io.asyncore.testing.SocketPairs;
 import io.asyncore.SocketMap;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -124,7 +126,7 @@ class AsyncChatScenarioTest {
     }
 
     private void runUntilClosed(boolean usePoll) {
-        Loops.runUntil(map, usePoll, map::isEmpty, Duration.ofSeconds(20));
+        RunLoop.until(map, usePoll, map::isEmpty, Duration.ofSeconds(20));
     }
 
     private void lineTerminatorCheck(String term, int chunk, boolean usePoll) throws Exception {
@@ -270,7 +272,7 @@ class AsyncChatScenarioTest {
     @Test
     void readEventWithNothingAvailableIsNotAnError() throws Exception {
         // test_blockingioerror: a spurious read event must not reach handleError
-        SocketChannel[] pair = Loops.pair();
+        SocketChannel[] pair = SocketPairs.loopback();
         try (SocketChannel peer = pair[1]) {
             List<Throwable> errors = new ArrayList<>();
             List<String> events = new ArrayList<>();

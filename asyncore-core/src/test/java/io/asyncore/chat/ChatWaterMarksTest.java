@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.asyncore.testing.RunLoop;
+import io.asyncore.testing.SocketPairs;
 import io.asyncore.Asyncore;
 import io.asyncore.SocketMap;
 import java.io.IOException;
@@ -51,7 +53,7 @@ class ChatWaterMarksTest {
     /** Runs the loop while the non-blocking {@code peer} reads and discards, until {@code done}. */
     private void readUntil(SocketChannel peer, java.util.function.BooleanSupplier done) {
         ByteBuffer sink = ByteBuffer.allocate(1 << 20);
-        Loops.runUntil(map, false, () -> {
+        RunLoop.until(map, false, () -> {
             sink.clear();
             try {
                 peer.read(sink);
@@ -64,7 +66,7 @@ class ChatWaterMarksTest {
 
     @Test
     void aPeerThatDoesNotReadStopsTheChatReadingAndTheQueueStaysNearTheHighMark() throws IOException {
-        SocketChannel[] p = Loops.pair();
+        SocketChannel[] p = SocketPairs.loopback();
         try (SocketChannel peer = p[0]) {
             p[1].configureBlocking(false);
             p[1].setOption(StandardSocketOptions.SO_SNDBUF, 16 * 1024);
@@ -105,7 +107,7 @@ class ChatWaterMarksTest {
 
     @Test
     void theQueuedByteCountFollowsPushesSendsAndDiscards() throws IOException {
-        SocketChannel[] p = Loops.pair();
+        SocketChannel[] p = SocketPairs.loopback();
         try (SocketChannel peer = p[0]) {
             p[1].configureBlocking(false);
             BigReplies chat = new BigReplies(p[1]);

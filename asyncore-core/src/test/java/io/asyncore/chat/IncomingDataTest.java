@@ -1,6 +1,6 @@
 package io.asyncore.chat;
 
-import static io.asyncore.chat.Loops.bytes;
+import static io.asyncore.chat.Latin1.bytes;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.asyncore.testing.RunLoop;
+import io.asyncore.testing.SocketPairs;
 import io.asyncore.SocketMap;
 import java.io.IOException;
 import java.nio.channels.SocketChannel;
@@ -44,7 +46,7 @@ class IncomingDataTest {
 
         @Override
         public void collectIncomingData(byte[] data) {
-            events.add("c:" + Loops.text(data));
+            events.add("c:" + Latin1.text(data));
         }
 
         @Override
@@ -117,7 +119,7 @@ class IncomingDataTest {
 
     @Test
     void parsingGoesOnAfterCloseInsideFoundTerminatorAsInPython() throws Exception {
-        SocketChannel[] pair = Loops.pair();
+        SocketChannel[] pair = SocketPairs.loopback();
         try (SocketChannel peer = pair[1]) {
             Events chat = new Events(pair[0]);
             chat.setTerminator("\n");
@@ -154,13 +156,13 @@ class IncomingDataTest {
 
     @Test
     void bytesHeldBackAsAPossibleTerminatorStartAreNotDeliveredAtEndOfStream() throws Exception {
-        SocketChannel[] pair = Loops.pair();
+        SocketChannel[] pair = SocketPairs.loopback();
         Events chat = new Events(pair[0]);
         chat.setTerminator("\r\n");
         try (SocketChannel peer = pair[1]) {
-            peer.write(Loops.buffer("abc\r"));
+            peer.write(Latin1.buffer("abc\r"));
         }
-        Loops.runUntil(map, false, chat::isClosed, Duration.ofSeconds(10));
+        RunLoop.until(map, false, chat::isClosed, Duration.ofSeconds(10));
         assertEquals(List.of("c:abc"), chat.events);
     }
 
@@ -170,7 +172,7 @@ class IncomingDataTest {
         AsyncChat chat = new AsyncChat(map) {
             @Override
             public void foundTerminator() {
-                messages.add(Loops.text(takeIncomingData()));
+                messages.add(Latin1.text(takeIncomingData()));
             }
         };
         chat.setTerminator("aab");
@@ -221,7 +223,7 @@ class IncomingDataTest {
             }
             if (PythonModel.indexOf(h, n) < 0) {
                 assertEquals(PythonModel.prefixAtEnd(h, n), AsyncChat.findPrefixAtEnd(h, n),
-                        Loops.text(h) + " / " + Loops.text(n));
+                        Latin1.text(h) + " / " + Latin1.text(n));
             }
         }
     }

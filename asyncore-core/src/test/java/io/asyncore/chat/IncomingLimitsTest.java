@@ -1,11 +1,13 @@
 package io.asyncore.chat;
 
-import static io.asyncore.chat.Loops.bytes;
+import static io.asyncore.chat.Latin1.bytes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.asyncore.testing.RunLoop;
+import io.asyncore.testing.SocketPairs;
 import io.asyncore.SocketMap;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -48,7 +50,7 @@ class IncomingLimitsTest {
         public void foundTerminator() {
             byte[] m = takeIncomingData();
             largestCollected = Math.max(largestCollected, m.length);
-            messages.add(Loops.text(m));
+            messages.add(Latin1.text(m));
         }
 
         @Override
@@ -60,7 +62,7 @@ class IncomingLimitsTest {
 
     @Test
     void messageWithoutTerminatorBeyondTheLimitReachesHandleErrorAndClosesTheChannel() throws Exception {
-        SocketChannel[] pair = Loops.pair();
+        SocketChannel[] pair = SocketPairs.loopback();
         try (SocketChannel peer = pair[1]) {
             Recording chat = new Recording(pair[0]);
             chat.setTerminator("\n");
@@ -70,7 +72,7 @@ class IncomingLimitsTest {
             byte[] flood = new byte[2000];
             Arrays.fill(flood, (byte) 'x');
             peer.write(ByteBuffer.wrap(flood));
-            Loops.runUntil(map, false, chat::isClosed, Duration.ofSeconds(10));
+            RunLoop.until(map, false, chat::isClosed, Duration.ofSeconds(10));
             assertEquals(1, chat.errors.size());
             MessageTooLargeException e = assertInstanceOf(MessageTooLargeException.class, chat.errors.get(0));
             assertEquals(1024, e.limit());
@@ -84,7 +86,7 @@ class IncomingLimitsTest {
 
     @Test
     void channelClosesEvenIfHandleErrorDoesNotClose() throws Exception {
-        SocketChannel[] pair = Loops.pair();
+        SocketChannel[] pair = SocketPairs.loopback();
         try (SocketChannel peer = pair[1]) {
             List<Throwable> errors = new ArrayList<>();
             AsyncChat chat = new AsyncChat(pair[0], map) {
@@ -99,8 +101,8 @@ class IncomingLimitsTest {
             };
             chat.setTerminator("\r\n");
             chat.setMaxIncomingSize(10);
-            peer.write(Loops.buffer("01234567890"));
-            Loops.runUntil(map, false, chat::isClosed, Duration.ofSeconds(10));
+            peer.write(Latin1.buffer("01234567890"));
+            RunLoop.until(map, false, chat::isClosed, Duration.ofSeconds(10));
             assertInstanceOf(MessageTooLargeException.class, errors.get(0));
         }
     }

@@ -1,12 +1,14 @@
 package io.asyncore.chat;
 
-import static io.asyncore.chat.Loops.bytes;
+import static io.asyncore.chat.Latin1.bytes;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.asyncore.testing.RunLoop;
+import io.asyncore.testing.SocketPairs;
 import io.asyncore.Asyncore;
 import io.asyncore.SocketMap;
 import java.io.ByteArrayOutputStream;
@@ -95,7 +97,7 @@ class OutgoingQueueTest {
 
     @Test
     void pushSplitsDataIntoOutBufferSizePiecesAndSendsOnePiecePerCall() throws Exception {
-        SocketChannel[] pair = Loops.pair();
+        SocketChannel[] pair = SocketPairs.loopback();
         try (SocketChannel peer = pair[1]) {
             Sender chat = new Sender(pair[0]);
             chat.setAcOutBufferSize(4);
@@ -107,13 +109,13 @@ class OutgoingQueueTest {
             chat.initiateSend();
             assertEquals(List.of(4, 4, 2), chat.sends);
             assertFalse(chat.writable(), "nothing queued and connected: not writable");
-            assertEquals("0123456789", Loops.text(readExactly(peer, 10)));
+            assertEquals("0123456789", Latin1.text(readExactly(peer, 10)));
         }
     }
 
     @Test
     void manySmallPushesQueuedBehindAFullKernelBufferGoOutInOneGatheringSendCall() throws Exception {
-        SocketChannel[] pair = Loops.pair();
+        SocketChannel[] pair = SocketPairs.loopback();
         try (SocketChannel peer = pair[1]) {
             List<Integer> gathered = new ArrayList<>();
             boolean[] kernelFull = {true};
@@ -147,13 +149,13 @@ class OutgoingQueueTest {
             chat.initiateSend();
             assertEquals(List.of(100), gathered, "one send call took all 100 queued lines");
             assertFalse(chat.writable(), "the queue is empty after one call");
-            assertEquals(expected.toString(), Loops.text(readExactly(peer, expected.length())));
+            assertEquals(expected.toString(), Latin1.text(readExactly(peer, expected.length())));
         }
     }
 
     @Test
     void theRepliesToEveryMessageOfOneReadGoOutInOneSendCall() throws Exception {
-        SocketChannel[] pair = Loops.pair();
+        SocketChannel[] pair = SocketPairs.loopback();
         try (SocketChannel peer = pair[1]) {
             List<String> sendCalls = new ArrayList<>();
             AsyncChat chat = new AsyncChat(pair[0], map) {
@@ -183,17 +185,17 @@ class OutgoingQueueTest {
             for (int i = 0; i < 20; i++) {
                 lines.append("line ").append(i).append('\n');
             }
-            peer.write(Loops.buffer(lines.toString()));
-            Loops.runUntil(map, false, () -> !sendCalls.isEmpty(), Duration.ofSeconds(10));
+            peer.write(Latin1.buffer(lines.toString()));
+            RunLoop.until(map, false, () -> !sendCalls.isEmpty(), Duration.ofSeconds(10));
             assertEquals(List.of("40 buffers"), sendCalls, "20 messages, 40 pushes, one send call");
-            assertEquals(lines.toString(), Loops.text(readExactly(peer, lines.length())));
+            assertEquals(lines.toString(), Latin1.text(readExactly(peer, lines.length())));
             assertFalse(chat.writable());
         }
     }
 
     @Test
     void aReplyPushedJustBeforeCloseInsideFoundTerminatorStillReachesThePeer() throws Exception {
-        SocketChannel[] pair = Loops.pair();
+        SocketChannel[] pair = SocketPairs.loopback();
         try (SocketChannel peer = pair[1]) {
             AsyncChat chat = new AsyncChat(pair[0], map) {
                 {
@@ -207,15 +209,15 @@ class OutgoingQueueTest {
                     close();
                 }
             };
-            peer.write(Loops.buffer("quit\n"));
-            Loops.runUntil(map, false, chat::isClosed, Duration.ofSeconds(10));
-            assertEquals("bye\n", Loops.text(readExactly(peer, 100)), "the reply, then end of stream");
+            peer.write(Latin1.buffer("quit\n"));
+            RunLoop.until(map, false, chat::isClosed, Duration.ofSeconds(10));
+            assertEquals("bye\n", Latin1.text(readExactly(peer, 100)), "the reply, then end of stream");
         }
     }
 
     @Test
     void producerChunksLongerThanTheOutBufferAreSentInPiecesAndTheProducerLeavesOnALaterCall() throws Exception {
-        SocketChannel[] pair = Loops.pair();
+        SocketChannel[] pair = SocketPairs.loopback();
         try (SocketChannel peer = pair[1]) {
             Sender chat = new Sender(pair[0]);
             chat.setAcOutBufferSize(4);
@@ -227,13 +229,13 @@ class OutgoingQueueTest {
             chat.initiateSend();
             assertEquals(List.of(4, 2, 4), chat.sends);
             assertFalse(chat.writable());
-            assertEquals("0123456789", Loops.text(readExactly(peer, 10)));
+            assertEquals("0123456789", Latin1.text(readExactly(peer, 10)));
         }
     }
 
     @Test
     void closeWhenDoneClosesOnTheCallAfterTheLastByteWasSent() throws Exception {
-        SocketChannel[] pair = Loops.pair();
+        SocketChannel[] pair = SocketPairs.loopback();
         try (SocketChannel peer = pair[1]) {
             Sender chat = new Sender(pair[0]);
             chat.push(bytes("abc"));
@@ -242,13 +244,13 @@ class OutgoingQueueTest {
             assertTrue(chat.writable());
             chat.initiateSend();
             assertTrue(chat.isClosed());
-            assertEquals("abc", Loops.text(Loops.readAll(peer).get(10, TimeUnit.SECONDS)));
+            assertEquals("abc", Latin1.text(SocketPairs.readAll(peer).get(10, TimeUnit.SECONDS)));
         }
     }
 
     @Test
     void pushAfterCloseWhenDoneFailsWithAClearMessage() throws Exception {
-        SocketChannel[] pair = Loops.pair();
+        SocketChannel[] pair = SocketPairs.loopback();
         try (SocketChannel peer = pair[1]) {
             Sender chat = new Sender(pair[0]);
             chat.closeWhenDone();
@@ -261,7 +263,7 @@ class OutgoingQueueTest {
 
     @Test
     void discardBuffersDropsQueuedOutputAndThePendingClose() throws Exception {
-        SocketChannel[] pair = Loops.pair();
+        SocketChannel[] pair = SocketPairs.loopback();
         try (SocketChannel peer = pair[1]) {
             Sender chat = new Sender(pair[0]);
             chat.setAcOutBufferSize(2);
@@ -273,13 +275,13 @@ class OutgoingQueueTest {
             chat.initiateSend();
             chat.initiateSend();
             assertFalse(chat.isClosed(), "the discarded closeWhenDone no longer closes");
-            assertEquals("drkept", Loops.text(readExactly(peer, 6)));
+            assertEquals("drkept", Latin1.text(readExactly(peer, 6)));
         }
     }
 
     @Test
     void pushOnAClosedChatIsIgnored() throws Exception {
-        SocketChannel[] pair = Loops.pair();
+        SocketChannel[] pair = SocketPairs.loopback();
         try (SocketChannel peer = pair[1]) {
             Sender chat = new Sender(pair[0]);
             chat.close();
@@ -327,17 +329,17 @@ class OutgoingQueueTest {
             client.createSocket();
             client.connect(listener.getLocalAddress());
             assertTrue(client.writable(), "writable while the connect is pending");
-            Loops.runUntil(map, false, () -> client.isConnected() && !client.writable(), Duration.ofSeconds(10));
+            RunLoop.until(map, false, () -> client.isConnected() && !client.writable(), Duration.ofSeconds(10));
             assertFalse(connectedInsideHandleConnect[0], "isConnected() is false inside handleConnect, as in Python");
             try (SocketChannel accepted = listener.accept()) {
-                assertEquals("hello\n", Loops.text(readExactly(accepted, 6)));
+                assertEquals("hello\n", Latin1.text(readExactly(accepted, 6)));
             }
         }
     }
 
     @Test
     void idleChatAnnouncesInterestAndGetsNoWriteEventsUntilSomethingIsQueued() throws Exception {
-        SocketChannel[] pair = Loops.pair();
+        SocketChannel[] pair = SocketPairs.loopback();
         try (SocketChannel peer = pair[1]) {
             Sender chat = new Sender(pair[0]);
             assertTrue(chat.announces(), "AsyncChat's readable()/writable() are announced, not polled");
@@ -355,7 +357,7 @@ class OutgoingQueueTest {
                     throw new RuntimeException(e);
                 }
             });
-            Loops.runUntil(map, false, () -> !chat.writable(), Duration.ofSeconds(20));
+            RunLoop.until(map, false, () -> !chat.writable(), Duration.ofSeconds(20));
             assertTrue(chat.writeEvents > 0);
             assertArrayEquals(big, got.get(20, TimeUnit.SECONDS));
             int before = chat.writeEvents;
@@ -372,14 +374,14 @@ class OutgoingQueueTest {
         new Random(11).nextBytes(content);
         Path file = dir.resolve("payload.bin");
         Files.write(file, content);
-        SocketChannel[] pair = Loops.pair(family, dir);
+        SocketChannel[] pair = SocketPairs.of(family, dir);
         try (SocketChannel peer = pair[1]) {
-            CompletableFuture<byte[]> got = Loops.readAll(peer);
+            CompletableFuture<byte[]> got = SocketPairs.readAll(peer);
             Sender chat = new Sender(pair[0]);
             FileProducer producer = FileProducer.open(file);
             chat.pushWithProducer(producer);
             chat.closeWhenDone();
-            Loops.runUntil(map, false, chat::isClosed, Duration.ofSeconds(20));
+            RunLoop.until(map, false, chat::isClosed, Duration.ofSeconds(20));
             assertArrayEquals(content, got.get(20, TimeUnit.SECONDS));
             assertEquals(content.length, chat.fileBytes, "every byte went through sendFile (transferTo)");
             assertTrue(chat.fileSends >= content.length / AsyncChat.DEFAULT_BUFFER_SIZE);

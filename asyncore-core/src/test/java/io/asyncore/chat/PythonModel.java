@@ -66,7 +66,7 @@ final class PythonModel {
     }
 
     private void collect(byte[] data) {
-        events.add("c:" + Loops.text(data));
+        events.add("c:" + Latin1.text(data));
     }
 
     private void found() {

@@ -2,6 +2,7 @@ package io.asyncore.chat;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.asyncore.testing.RunLoop;
 import io.asyncore.Dispatcher;
 import io.asyncore.SocketMap;
 import java.io.BufferedReader;
@@ -72,7 +73,7 @@ class QuickStartTest {
                     throw new RuntimeException(e);
                 }
             });
-            Loops.runUntil(map, false, client::isDone, Duration.ofSeconds(20));
+            RunLoop.until(map, false, client::isDone, Duration.ofSeconds(20));
             assertEquals("HELLO|WORLD|bye|-1", client.get(1, TimeUnit.SECONDS));
         }
     }

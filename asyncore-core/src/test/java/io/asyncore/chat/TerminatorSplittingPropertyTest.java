@@ -1,6 +1,6 @@
 package io.asyncore.chat;
 
-import static io.asyncore.chat.Loops.bytes;
+import static io.asyncore.chat.Latin1.bytes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -66,7 +66,7 @@ class TerminatorSplittingPropertyTest {
         @Override
         public void collectIncomingData(byte[] data) throws IOException {
             assertTrue(data.length > 0, "collectIncomingData got empty data");
-            events.add("c:" + Loops.text(data));
+            events.add("c:" + Latin1.text(data));
             collected += data.length;
             super.collectIncomingData(data);
         }
@@ -78,7 +78,7 @@ class TerminatorSplittingPropertyTest {
             if (t.isBytes()) {
                 terminatorBytes += t.bytes().length;
             }
-            messages.add(Loops.text(takeIncomingData()));
+            messages.add(Latin1.text(takeIncomingData()));
             frame++;
             setTerminator(frame < script.size() ? script.get(frame).asTerminator() : Terminator.NONE);
         }
@@ -134,7 +134,7 @@ class TerminatorSplittingPropertyTest {
         List<String> out = new ArrayList<>();
         for (Frame f : script) {
             if (f.terminator != null || f.count > 0) {
-                out.add(Loops.text(f.body));
+                out.add(Latin1.text(f.body));
             }
         }
         return out;
@@ -246,7 +246,7 @@ class TerminatorSplittingPropertyTest {
             AsyncChat chat = new AsyncChat(map) {
                 @Override
                 public void collectIncomingData(byte[] data) {
-                    chatEvents.add("c:" + Loops.text(data));
+                    chatEvents.add("c:" + Latin1.text(data));
                 }
 
                 @Override

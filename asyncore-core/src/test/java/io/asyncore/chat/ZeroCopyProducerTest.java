@@ -1,5 +1,8 @@
 package io.asyncore.chat;
 
+import io.asyncore.testing.RunLoop;
+import io.asyncore.testing.SocketPairs;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -173,20 +176,20 @@ class ZeroCopyProducerTest {
     void ownProducerImplementingZeroCopyProducerSendsItsFileRegionThroughSendFile(@TempDir Path dir) throws Exception {
         Path path = dir.resolve("region.bin");
         byte[] content = randomFile(path, 1_000_123, 5);
-        SocketChannel[] pair = Loops.pair();
+        SocketChannel[] pair = SocketPairs.loopback();
         try (SocketChannel peer = pair[1]) {
-            CompletableFuture<byte[]> got = Loops.readAll(peer);
+            CompletableFuture<byte[]> got = SocketPairs.readAll(peer);
             Counting chat = new Counting(pair[0]);
             chat.setAcOutBufferSize(100_000);
             FileRegion region = new FileRegion(FileChannel.open(path), 123, content.length - 123);
             chat.pushWithProducer(region);
             chat.push("trailer");
             chat.closeWhenDone();
-            Loops.runUntil(map, false, chat::isClosed, Duration.ofSeconds(20));
+            RunLoop.until(map, false, chat::isClosed, Duration.ofSeconds(20));
 
             ByteArrayOutputStream expected = new ByteArrayOutputStream();
             expected.write(content, 123, content.length - 123);
-            expected.writeBytes(Loops.bytes("trailer"));
+            expected.writeBytes(Latin1.bytes("trailer"));
             assertArrayEquals(expected.toByteArray(), got.get(20, TimeUnit.SECONDS), "every byte arrives once, in order");
             assertEquals(content.length - 123, chat.fileBytes, "the region went through sendFile");
             assertEquals(7, chat.copiedBytes, "only the pushed trailer went through a copying send");
@@ -202,15 +205,15 @@ class ZeroCopyProducerTest {
     void ownProducerOverADirectBufferSendsWithoutBeingAskedForMore() throws Exception {
         byte[] content = random(300_000, 7);
         ByteBuffer direct = ByteBuffer.allocateDirect(content.length).put(content).flip();
-        SocketChannel[] pair = Loops.pair();
+        SocketChannel[] pair = SocketPairs.loopback();
         try (SocketChannel peer = pair[1]) {
-            CompletableFuture<byte[]> got = Loops.readAll(peer);
+            CompletableFuture<byte[]> got = SocketPairs.readAll(peer);
             Counting chat = new Counting(pair[0]);
             DirectBufferProducer producer = new DirectBufferProducer(direct);
             chat.pushWithProducer(producer);
             assertEquals(0, chat.pendingBytes(), "data a producer sends itself is never queued");
             chat.closeWhenDone();
-            Loops.runUntil(map, false, chat::isClosed, Duration.ofSeconds(20));
+            RunLoop.until(map, false, chat::isClosed, Duration.ofSeconds(20));
 
             assertArrayEquals(content, got.get(20, TimeUnit.SECONDS));
             assertEquals(0, producer.moreCalls);
@@ -221,9 +224,9 @@ class ZeroCopyProducerTest {
     @Test
     void plainProducerIsStillAskedForMoreAndSentByTheQueue() throws Exception {
         byte[] content = random(200_000, 9);
-        SocketChannel[] pair = Loops.pair();
+        SocketChannel[] pair = SocketPairs.loopback();
         try (SocketChannel peer = pair[1]) {
-            CompletableFuture<byte[]> got = Loops.readAll(peer);
+            CompletableFuture<byte[]> got = SocketPairs.readAll(peer);
             Counting chat = new Counting(pair[0]);
             int[] calls = {0};
             Producer plain = new Producer() {
@@ -240,7 +243,7 @@ class ZeroCopyProducerTest {
             };
             chat.pushWithProducer(plain);
             chat.closeWhenDone();
-            Loops.runUntil(map, false, chat::isClosed, Duration.ofSeconds(20));
+            RunLoop.until(map, false, chat::isClosed, Duration.ofSeconds(20));
 
             assertArrayEquals(content, got.get(20, TimeUnit.SECONDS));
             assertEquals(content.length / 5000 + 1, calls[0], "asked once per 5000-byte piece, then once more for the end");
@@ -253,7 +256,7 @@ class ZeroCopyProducerTest {
     void anExhaustedZeroCopyProducerIsDroppedAndClosedWithoutATransfer(@TempDir Path dir) throws Exception {
         Path path = dir.resolve("empty.bin");
         Files.write(path, new byte[0]);
-        SocketChannel[] pair = Loops.pair();
+        SocketChannel[] pair = SocketPairs.loopback();
         try (SocketChannel peer = pair[1]) {
             Counting chat = new Counting(pair[0]);
             FileRegion empty = new FileRegion(FileChannel.open(path), 0, 0);
@@ -266,7 +269,7 @@ class ZeroCopyProducerTest {
 
     @Test
     void aZeroCopyProducersIOExceptionGoesToHandleError() throws Exception {
-        SocketChannel[] pair = Loops.pair();
+        SocketChannel[] pair = SocketPairs.loopback();
         try (SocketChannel peer = pair[1]) {
             Counting chat = new Counting(pair[0]);
             IOException failure = new IOException("disk gone");
@@ -296,9 +299,9 @@ class ZeroCopyProducerTest {
     void fileProducerSendsThroughAnyDispatcherNotOnlyAChat(@TempDir Path dir) throws Exception {
         Path path = dir.resolve("f.bin");
         byte[] content = randomFile(path, 150_000, 13);
-        SocketChannel[] pair = Loops.pair();
+        SocketChannel[] pair = SocketPairs.loopback();
         try (SocketChannel peer = pair[1]; FileProducer producer = FileProducer.open(path)) {
-            CompletableFuture<byte[]> got = Loops.readAll(peer);
+            CompletableFuture<byte[]> got = SocketPairs.readAll(peer);
             Dispatcher plain = new Dispatcher(pair[0], map) {
                 @Override
                 public boolean writable() {
@@ -310,7 +313,7 @@ class ZeroCopyProducerTest {
                     producer.transferTo(this, 10_000);
                 }
             };
-            Loops.runUntil(map, false, () -> !producer.hasRemaining(), Duration.ofSeconds(20));
+            RunLoop.until(map, false, () -> !producer.hasRemaining(), Duration.ofSeconds(20));
             plain.close();
             assertArrayEquals(content, got.get(20, TimeUnit.SECONDS));
             assertEquals(0, producer.remaining());

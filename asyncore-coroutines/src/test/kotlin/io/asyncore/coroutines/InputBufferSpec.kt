@@ -1,5 +1,9 @@
 package io.asyncore.coroutines
 
+import io.asyncore.coroutines.testing.connectedPair
+import io.asyncore.coroutines.testing.loopTest
+import io.asyncore.coroutines.testing.nextPass
+import io.asyncore.coroutines.testing.pattern
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.shouldBe
 import kotlinx.coroutines.async

@@ -1,6 +1,11 @@
 package io.asyncore.coroutines
 
 import io.asyncore.SocketMap
+import io.asyncore.coroutines.testing.LOOPBACK
+import io.asyncore.coroutines.testing.awaitCondition
+import io.asyncore.coroutines.testing.connectedPair
+import io.asyncore.coroutines.testing.loopTest
+import io.asyncore.coroutines.testing.nextPass
 import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.assertions.withClue
 import io.kotest.core.spec.style.FunSpec

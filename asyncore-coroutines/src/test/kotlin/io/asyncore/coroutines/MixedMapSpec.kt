@@ -3,6 +3,11 @@ package io.asyncore.coroutines
 import io.asyncore.Dispatcher
 import io.asyncore.DispatcherWithSend
 import io.asyncore.SocketMap
+import io.asyncore.coroutines.testing.LOOPBACK
+import io.asyncore.coroutines.testing.echo
+import io.asyncore.coroutines.testing.loopTest
+import io.asyncore.coroutines.testing.pattern
+import io.asyncore.testing.EchoHandler
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.booleans.shouldBeFalse
 import io.kotest.matchers.shouldBe
@@ -16,16 +21,6 @@ import kotlinx.coroutines.async
 import kotlinx.coroutines.awaitAll
 import kotlinx.coroutines.cancelAndJoin
 import kotlinx.coroutines.launch
-
-/** Echoes what it reads, the classic way. */
-private class CallbackEcho(sock: SocketChannel, map: SocketMap) : DispatcherWithSend(sock, map) {
-    override fun handleRead() {
-        val data = recv(8192)
-        if (data.isNotEmpty()) send(data)
-    }
-
-    override fun handleClose() = close()
-}
 
 /** A classic listener; what to do with each accepted channel is up to [onAccepted]. */
 private class CallbackServer(map: SocketMap, private val onAccepted: (SocketChannel) -> Unit) : Dispatcher(map) {
@@ -76,11 +71,7 @@ private class CallbackClient(map: SocketMap, address: SocketAddress, private val
 
 private suspend fun coroutineEcho(socket: SuspendingSocket) {
     socket.use {
-        while (true) {
-            val data = it.readUpTo(8192)
-            if (data.isEmpty()) break
-            it.write(data)
-        }
+        echo(it, readSize = 8192)
         it.flush()
     }
 }
@@ -102,7 +93,7 @@ class MixedMapSpec : FunSpec({
 
     test("coroutine clients against a callback echo server in the same map") {
         loopTest { map ->
-            val server = CallbackServer(map) { CallbackEcho(it, map) }
+            val server = CallbackServer(map) { EchoHandler(it, map) }
             val replies = List(20) { i ->
                 async { pattern(10_000 + i, seed = i) to coroutineClient(map, server.address, pattern(10_000 + i, seed = i)) }
             }.awaitAll()
@@ -123,7 +114,7 @@ class MixedMapSpec : FunSpec({
 
     test("one loop serves callback and coroutine connections at once, every byte verified") {
         loopTest { map ->
-            val callbackServer = CallbackServer(map) { CallbackEcho(it, map) }
+            val callbackServer = CallbackServer(map) { EchoHandler(it, map) }
             val address = CompletableDeferred<SocketAddress>()
             val coroutineServer = coroutineEchoServer(map, address)
             val targets = listOf(callbackServer.address, address.await())
@@ -172,7 +163,7 @@ class MixedMapSpec : FunSpec({
                 socket.readUntil("\n", 100).decodeToString() shouldBe "ECHO"
                 val (channel, readAhead) = socket.detach().let { it.channel to it.readAhead }
                 socket.isOpen.shouldBeFalse()
-                CallbackEcho(channel, map).send(readAhead) // the callback side answers the early bytes first
+                EchoHandler(channel, map).send(readAhead) // the callback side answers the early bytes first
                 readAhead.decodeToString()
             }
             val client = SuspendingSocket.connect(server.localAddress, map)

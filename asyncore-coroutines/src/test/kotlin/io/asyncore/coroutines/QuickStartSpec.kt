@@ -1,6 +1,7 @@
 package io.asyncore.coroutines
 
 import io.asyncore.SocketMap
+import io.asyncore.coroutines.testing.LOOPBACK
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.shouldBe
 import java.net.SocketAddress

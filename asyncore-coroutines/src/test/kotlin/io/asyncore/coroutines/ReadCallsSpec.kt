@@ -1,5 +1,8 @@
 package io.asyncore.coroutines
 
+import io.asyncore.coroutines.testing.connectedPair
+import io.asyncore.coroutines.testing.loopTest
+import io.asyncore.coroutines.testing.pattern
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.longs.shouldBeLessThanOrEqual
 import io.kotest.matchers.shouldBe

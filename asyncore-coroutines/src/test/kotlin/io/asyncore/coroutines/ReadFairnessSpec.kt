@@ -1,5 +1,7 @@
 package io.asyncore.coroutines
 
+import io.asyncore.coroutines.testing.loopTest
+import io.asyncore.coroutines.testing.pattern
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.ints.shouldBeInRange
 import io.kotest.matchers.shouldBe

@@ -1,5 +1,9 @@
 package io.asyncore.coroutines
 
+import io.asyncore.coroutines.testing.LOOPBACK
+import io.asyncore.coroutines.testing.connectedPair
+import io.asyncore.coroutines.testing.loopTest
+import io.asyncore.coroutines.testing.pattern
 import io.asyncore.SocketMap
 import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.spec.style.FunSpec

@@ -1,6 +1,9 @@
 package io.asyncore.coroutines
 
 import io.asyncore.SocketMap
+import io.asyncore.coroutines.testing.LOOPBACK
+import io.asyncore.coroutines.testing.loopTest
+import io.asyncore.coroutines.testing.pattern
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.shouldBe
 import io.kotest.matchers.types.shouldBeInstanceOf

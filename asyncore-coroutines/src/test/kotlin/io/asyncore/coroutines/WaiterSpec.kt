@@ -1,5 +1,7 @@
 package io.asyncore.coroutines
 
+import io.asyncore.coroutines.testing.awaitCondition
+import io.asyncore.coroutines.testing.loopTest
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.booleans.shouldBeFalse
 import io.kotest.matchers.booleans.shouldBeTrue

@@ -1,11 +1,15 @@
-package io.asyncore;
+package io.asyncore.reliability;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.asyncore.Dispatcher;
+import io.asyncore.SocketMap;
+import io.asyncore.TimerHandle;
 import io.asyncore.chat.AsyncChat;
 import io.asyncore.chat.MessageTooLargeException;
+import io.asyncore.testing.RunLoop;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -85,7 +89,7 @@ class ChatBadInputTest {
         }
     }
 
-    private record Harness(LoopThread loop, SocketAddress address, CompletableFuture<Throwable> ended, AtomicLong lines)
+    private record Harness(BackgroundLoop loop, SocketAddress address, CompletableFuture<Throwable> ended, AtomicLong lines)
             implements AutoCloseable {
         @Override
         public void close() throws Exception {
@@ -94,7 +98,7 @@ class ChatBadInputTest {
     }
 
     private static Harness server() throws Exception {
-        LoopThread loop = new LoopThread("line-server");
+        BackgroundLoop loop = new BackgroundLoop("line-server");
         CompletableFuture<Throwable> ended = new CompletableFuture<>();
         AtomicLong lines = new AtomicLong();
         SocketAddress address = loop.call(() -> {
@@ -229,7 +233,7 @@ class ChatBadInputTest {
             };
             loris.createSocket();
             loris.connect(h.address());
-            LoopThread.loopUntil(clientMap, loris::isClosed);
+            RunLoop.until(clientMap, false, loris::isClosed, Duration.ofSeconds(120));
             Throwable error = h.ended().get(30, TimeUnit.SECONDS);
             assertInstanceOf(SocketTimeoutException.class, error);
             assertTrue(error.getMessage().contains("no complete line within"), error.getMessage());

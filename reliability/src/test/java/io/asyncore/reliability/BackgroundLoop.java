@@ -1,17 +1,19 @@
-package io.asyncore;
+package io.asyncore.reliability;
 
+import io.asyncore.ExitNow;
+import io.asyncore.SocketMap;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /** Runs a SocketMap's loop on a thread of its own for a test; {@link #close()} stops it and closes the map. */
-final class LoopThread implements AutoCloseable {
+final class BackgroundLoop implements AutoCloseable {
     final SocketMap map = new SocketMap();
     private final Thread thread;
     private final CompletableFuture<Throwable> ended = new CompletableFuture<>();
 
-    LoopThread(String name) {
+    BackgroundLoop(String name) {
         thread = new Thread(() -> {
             try {
                 while (true) {
@@ -24,17 +26,6 @@ final class LoopThread implements AutoCloseable {
             }
         }, name);
         thread.start();
-    }
-
-    /** Runs single passes of {@code map} on the calling thread until {@code done} holds; fails after 120 s. */
-    static void loopUntil(SocketMap map, java.util.function.BooleanSupplier done) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        while (!done.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("not done within 120 s");
-            }
-            Asyncore.loop(Duration.ofMillis(50), false, map, 1);
-        }
     }
 
     /** Runs {@code task} on the loop thread and returns its result. */

@@ -1,5 +1,11 @@
-package io.asyncore.coroutines
+package io.asyncore.reliability
 
+import io.asyncore.coroutines.SuspendingServer
+import io.asyncore.coroutines.SuspendingSocket
+import io.asyncore.coroutines.testing.LOOPBACK
+import io.asyncore.coroutines.testing.echo
+import io.asyncore.coroutines.testing.loopTest
+import io.asyncore.coroutines.testing.pattern
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.shouldBe
 import java.net.SocketAddress
@@ -20,15 +26,7 @@ class EchoLoadSpec : FunSpec({
             val address = CompletableDeferred<SocketAddress>()
             val server = launch {
                 SuspendingServer.serve(LOOPBACK, map, backlog = 1_024, onListening = { address.complete(it) }).collect { socket ->
-                    launch {
-                        socket.use {
-                            while (true) {
-                                val data = it.readUpTo(4096)
-                                if (data.isEmpty()) break
-                                it.write(data)
-                            }
-                        }
-                    }
+                    launch { socket.use { echo(it) } }
                 }
             }
             val target = address.await()

@@ -1,6 +1,12 @@
-package io.asyncore.coroutines
+package io.asyncore.reliability
 
 import io.asyncore.SocketMap
+import io.asyncore.coroutines.SocketClosedException
+import io.asyncore.coroutines.SuspendingSocket
+import io.asyncore.coroutines.testing.awaitCondition
+import io.asyncore.coroutines.testing.loopTest
+import io.asyncore.coroutines.testing.nextPass
+import io.asyncore.testing.SelectorKeys
 import io.kotest.assertions.withClue
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.collections.shouldBeEmpty
@@ -93,7 +99,7 @@ class CancellationReliabilitySpec : FunSpec({
             nextPass(map)
             val leaks = sockets.flatMap { s -> leaksOf(s) } +
                 map.dispatchers().filter { it.readable() || it.writable() }.map { "$it still asks the loop for interest" } +
-                selectorInterest(map)
+                SelectorKeys.withInterest(map)
             leaks.shouldBeEmpty()
             map.size() shouldBe sockets.size
             for (s in sockets) {

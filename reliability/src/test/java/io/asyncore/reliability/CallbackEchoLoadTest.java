@@ -1,8 +1,12 @@
-package io.asyncore;
+package io.asyncore.reliability;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.asyncore.EchoServers.EchoServer;
+import io.asyncore.Dispatcher;
+import io.asyncore.DispatcherWithSend;
+import io.asyncore.SocketMap;
+import io.asyncore.testing.EchoServer;
+import io.asyncore.testing.RunLoop;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.time.Duration;
@@ -21,6 +25,7 @@ import org.junit.jupiter.api.Timeout;
 class CallbackEchoLoadTest {
     static final int CONNECTIONS = Integer.getInteger("reliability.connections", 5000);
     static final int BYTES_PER_CONNECTION = 4096;
+    static final Duration CLIENTS_LIMIT = Duration.ofSeconds(120);
 
     /** Sends a seeded random payload in uneven pieces and checks what comes back. */
     static final class Client extends DispatcherWithSend {
@@ -64,20 +69,20 @@ class CallbackEchoLoadTest {
 
     @Test
     void fiveThousandConcurrentConnectionsGetEveryByteBack() throws Exception {
-        try (LoopThread server = new LoopThread("echo-server")) {
-            SocketAddress address = server.call(() -> new EchoServer(server.map).address());
+        try (BackgroundLoop server = new BackgroundLoop("echo-server")) {
+            SocketAddress address = server.call(() -> new EchoServer(server.map, 4096).address());
             try (SocketMap clients = new SocketMap()) {
                 List<Client> all = new ArrayList<>();
                 for (int i = 0; i < CONNECTIONS; i++) {
                     all.add(new Client(clients, address, i));
                 }
-                LoopThread.loopUntil(clients, () -> all.stream().allMatch(Dispatcher::isConnected));
+                RunLoop.until(clients, false, () -> all.stream().allMatch(Dispatcher::isConnected), CLIENTS_LIMIT);
                 int held = server.call(() -> server.map.size() - 1);
                 assertEquals(CONNECTIONS, held, "connections held open at once by the server");
                 for (Client c : all) {
                     c.start();
                 }
-                LoopThread.loopUntil(clients, clients::isEmpty);
+                RunLoop.until(clients, false, clients::isEmpty, CLIENTS_LIMIT);
                 long verified = 0;
                 for (Client c : all) {
                     CRC32 expected = new CRC32();

@@ -1,6 +1,13 @@
-package io.asyncore.coroutines
+package io.asyncore.reliability
 
 import io.asyncore.SocketMap
+import io.asyncore.coroutines.LoopThread
+import io.asyncore.coroutines.SuspendingServer
+import io.asyncore.coroutines.SuspendingSocket
+import io.asyncore.coroutines.runBlocking
+import io.asyncore.coroutines.testing.LOOPBACK
+import io.asyncore.coroutines.testing.awaitCondition
+import io.asyncore.coroutines.testing.echo
 import io.kotest.assertions.withClue
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.shouldBe
@@ -93,15 +100,6 @@ class CoroutineEchoReliabilitySpec : FunSpec({
         }
     }
 })
-
-/** Echoes until end of stream. */
-private suspend fun echo(socket: SuspendingSocket) {
-    while (true) {
-        val data = socket.readUpTo(4096)
-        if (data.isEmpty()) return
-        socket.write(data)
-    }
-}
 
 private class Exchange(val sent: Int, val received: Int, val sentCrc: Long, val receivedCrc: Long) {
     val intact: Boolean get() = received == sent && receivedCrc == sentCrc

@@ -1,9 +1,12 @@
-package io.asyncore;
+package io.asyncore.reliability;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.asyncore.Dispatcher;
+import io.asyncore.SocketMap;
+import io.asyncore.testing.SelectorKeys;
 import java.io.File;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -85,12 +88,12 @@ class ConnectCloseCyclesTest {
 
     @Test
     void connectCloseCyclesGiveBackDescriptorsAndKeysAndKeepTheHeapFlat() throws Exception {
-        try (LoopThread server = new LoopThread("greeter")) {
+        try (BackgroundLoop server = new BackgroundLoop("greeter")) {
             SocketAddress address = server.call(() -> new Greeter(server.map).address());
             cycles(address, 2_000); // warm up
             waitForOnlyTheListener(server);
             int fds = openDescriptors();
-            int keys = server.call(server.map::registeredKeyCount);
+            int keys = server.call(() -> SelectorKeys.count(server.map));
             long heap = usedHeapAfterGc();
 
             cycles(address, CYCLES);
@@ -99,7 +102,7 @@ class ConnectCloseCyclesTest {
             server.call(() -> null);
             server.call(() -> null);
             int fdsAfter = openDescriptors();
-            int keysAfter = server.call(server.map::registeredKeyCount);
+            int keysAfter = server.call(() -> SelectorKeys.count(server.map));
             long heapAfter = usedHeapAfterGc();
             System.out.printf("reliability: %d connect/close cycles; descriptors %d -> %d; keys %d -> %d; heap %d KiB -> %d KiB%n",
                     CYCLES, fds, fdsAfter, keys, keysAfter, heap / 1024, heapAfter / 1024);
@@ -109,7 +112,7 @@ class ConnectCloseCyclesTest {
         }
     }
 
-    private static void waitForOnlyTheListener(LoopThread server) throws Exception {
+    private static void waitForOnlyTheListener(BackgroundLoop server) throws Exception {
         long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (server.call(server.map::size) > 1) {
             if (System.nanoTime() > end) {
