@@ -18,7 +18,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * is settled and it sent at least 10; each byte must come back, in order.
  *
  * <p>Cold: each style's server is a fresh JVM, the real command line
- * ({@code java -cp <test class path> io.asyncore.samples.Main echo-server --port 0 --style S}, see
+ * ({@code java -cp <test class path> io.asyncore.samples.cli.Main echo-server --port 0 --style S}, see
  * {@link EchoServerProcess}), started for this case alone; the burst is the first thing it serves,
  * so its code is interpreted, not yet compiled, when the connects land, and its accept queue is
  * what the command's default backlog (the system's) makes it. The clients are plain JDK NIO

@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
 
 /**
  * The samples' command line, {@code echo-server --port 0 --style STYLE}, run as a fresh JVM the way
- * a user runs it: the test's own class path, {@code io.asyncore.samples.Main}, and whatever JVM
+ * a user runs it: the test's own class path, {@code io.asyncore.samples.cli.Main}, and whatever JVM
  * options the test asks for. Its standard output and error go to files (so a chatty server never
  * blocks on a full pipe); the port is read from the line the command prints once it listens.
  *
@@ -54,7 +54,7 @@ final class EchoServerProcess implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(List.of(jvmOptions));
-        command.addAll(List.of("-cp", classPath(), "io.asyncore.samples.Main",
+        command.addAll(List.of("-cp", classPath(), "io.asyncore.samples.cli.Main",
                 "echo-server", "--port", "0", "--bind", "127.0.0.1", "--style", style));
         Process process = new ProcessBuilder(command)
                 .redirectOutput(out.toFile())

@@ -2,9 +2,9 @@ package io.asyncore.reliability;
 
 import io.asyncore.SocketMap;
 import io.asyncore.coroutines.LoopThread;
-import io.asyncore.samples.CoroutineSamples;
-import io.asyncore.samples.EchoServer;
-import io.asyncore.samples.RunningServer;
+import io.asyncore.samples.echo.CoroutineEchoServers;
+import io.asyncore.samples.echo.EchoServer;
+import io.asyncore.samples.echo.RunningServer;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -14,7 +14,7 @@ import java.util.function.Function;
  * One of the samples' echo servers in this JVM, on a loop thread of its own, listening on
  * {@code 127.0.0.1:0} with the system's backlog: {@code callback} is
  * {@link EchoServer} (the sample's {@code EchoHandler} per connection) on a {@link LoopThread};
- * {@code coroutine} and {@code mixed} are what {@link CoroutineSamples#startEchoServer} starts.
+ * {@code coroutine} and {@code mixed} are what {@link CoroutineEchoServers#start} starts.
  * These are the classes the command line's {@code echo-server --style STYLE} runs.
  */
 final class InProcessEchoServer implements AutoCloseable {
@@ -31,7 +31,7 @@ final class InProcessEchoServer implements AutoCloseable {
     static InProcessEchoServer start(String style) throws Exception {
         InetSocketAddress any = new InetSocketAddress("127.0.0.1", 0);
         if (!style.equals("callback")) {
-            RunningServer running = CoroutineSamples.startEchoServer(style, any, 0, (peer, how) -> { });
+            RunningServer running = CoroutineEchoServers.start(style, any, 0, (peer, how) -> { });
             return new InProcessEchoServer(running.getAddress(), null, running);
         }
         LoopThread loop = new LoopThread("callback-echo-server", new SocketMap());

@@ -8,12 +8,12 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
 /** Turns what a handler caught into the one-line message a user of the samples reads. */
-final class Failures {
+public final class Failures {
     private Failures() {
     }
 
     /** A one-line description of {@code error} met while talking to {@code peer} (may be null). */
-    static String describe(Throwable error, SocketAddress peer) {
+    public static String describe(Throwable error, SocketAddress peer) {
         Throwable e = unwrap(error);
         String where = peer == null ? "" : " " + format(peer);
         if (e instanceof ConnectException) {
@@ -31,7 +31,7 @@ final class Failures {
         return message(e) + (where.isEmpty() ? "" : " (talking to" + where + ")");
     }
 
-    static Throwable unwrap(Throwable error) {
+    private static Throwable unwrap(Throwable error) {
         Throwable e = error;
         while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
             e = e.getCause();
@@ -47,7 +47,7 @@ final class Failures {
         return m.replace('\n', ' ').replace('\r', ' ');
     }
 
-    static String format(SocketAddress a) {
+    public static String format(SocketAddress a) {
         if (a instanceof java.net.InetSocketAddress i) {
             String host = i.getHostString();
             return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + i.getPort();

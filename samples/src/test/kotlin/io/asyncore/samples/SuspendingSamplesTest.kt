@@ -2,6 +2,8 @@ package io.asyncore.samples
 
 import io.asyncore.SocketMap
 import io.asyncore.coroutines.runBlocking
+import io.asyncore.samples.echo.serveEcho
+import io.asyncore.samples.http.httpGet
 import java.io.InputStream
 import java.net.InetAddress
 import java.net.InetSocketAddress

@@ -2,7 +2,7 @@ package io.asyncore.benchmarks.server;
 
 import io.asyncore.Asyncore;
 import io.asyncore.SocketMap;
-import io.asyncore.samples.EchoServer;
+import io.asyncore.samples.echo.EchoServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 

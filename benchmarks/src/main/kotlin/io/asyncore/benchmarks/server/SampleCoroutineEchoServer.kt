@@ -2,7 +2,7 @@ package io.asyncore.benchmarks.server
 
 import io.asyncore.SocketMap
 import io.asyncore.coroutines.runBlocking
-import io.asyncore.samples.serveEcho
+import io.asyncore.samples.echo.serveEcho
 
 /**
  * The samples' coroutine echo server, the code `demo echo-server --style coroutine` runs

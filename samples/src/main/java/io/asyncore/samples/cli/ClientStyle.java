@@ -1,0 +1,9 @@
+package io.asyncore.samples.cli;
+
+/** How a client subcommand is written: a callback dispatcher, or a suspend function. */
+public enum ClientStyle {
+    /** A {@code Dispatcher} subclass driven by the loop's events. */
+    callback,
+    /** A suspend function on {@code asyncore-coroutines}' sockets. */
+    coroutine
+}

@@ -1,0 +1,72 @@
+package io.asyncore.samples.cli;
+
+import io.asyncore.Asyncore;
+import io.asyncore.SocketMap;
+import io.asyncore.samples.Failures;
+import io.asyncore.samples.SampleException;
+import io.asyncore.samples.echo.CoroutineEchoServers;
+import io.asyncore.samples.echo.EchoServer;
+import java.net.InetSocketAddress;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code echo-server}: the documentation's echo server, until Ctrl-C. */
+@Command(name = "echo-server", mixinStandardHelpOptions = true,
+        description = "Echo back whatever each connection sends, until Ctrl-C.")
+final class EchoServerCommand implements Callable<Integer> {
+    /** The ways to write it. */
+    enum Style { callback, coroutine, mixed }
+
+    @ParentCommand
+    private Main main;
+
+    @Option(names = "--port", paramLabel = "PORT", defaultValue = "8007",
+            description = "Port to listen on (default: ${DEFAULT-VALUE}; 0 picks a free one).")
+    private int port;
+
+    @Option(names = "--bind", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
+            description = "Address to listen on (default: ${DEFAULT-VALUE}; 0.0.0.0 for every interface).")
+    private String bind;
+
+    @Option(names = "--backlog", paramLabel = "N", defaultValue = "0",
+            description = "Connections the kernel queues before they are accepted (default: the system's limit, "
+                    + "somaxconn on Linux: ${DEFAULT-VALUE} means that).")
+    private int backlog;
+
+    @Option(names = "--style", paramLabel = "STYLE", defaultValue = "callback",
+            description = "callback (a Dispatcher per connection), coroutine (a Flow of suspending sockets) or mixed "
+                    + "(connections take turns, both kinds on one loop) (default: ${DEFAULT-VALUE}).")
+    private Style style;
+
+    @Override
+    public Integer call() throws Exception {
+        Ports.check(port);
+        if (backlog < 0) {
+            throw new SampleException("--backlog must be 0 (the system's limit, " + Asyncore.defaultBacklog()
+                    + ") or more, got " + backlog);
+        }
+        if (style != Style.callback) {
+            try {
+                CoroutineEchoServers.runUntilStopped(style.name(), new InetSocketAddress(bind, port), backlog, main.out);
+            } catch (Exception e) {
+                throw Ports.explain(e, port);
+            }
+            return 0;
+        }
+        SocketMap map = new SocketMap();
+        try {
+            EchoServer server = new EchoServer(new InetSocketAddress(bind, port), backlog, map,
+                    addr -> main.out.println("incoming connection from " + Failures.format(addr)));
+            main.out.println("echo server (callback style) listening on " + bind + ":" + server.port() + "; Ctrl-C stops it");
+            main.out.flush();
+        } catch (Exception e) {
+            map.close();
+            throw Ports.explain(e, port);
+        }
+        ServerRunner.runUntilStopped(map, "echo server", main.out);
+        map.close();
+        return 0;
+    }
+}

@@ -1,0 +1,52 @@
+package io.asyncore.samples.cli
+
+import io.asyncore.SocketMap
+import io.asyncore.coroutines.runBlocking
+import io.asyncore.samples.SampleException
+import io.asyncore.samples.echo.echoOnce
+import io.asyncore.samples.http.HttpLimits
+import io.asyncore.samples.http.HttpResponse
+import io.asyncore.samples.http.httpGet
+import io.asyncore.samples.time.fetchTime
+import java.io.IOException
+import java.net.URI
+import java.time.Duration
+import java.time.Instant
+import java.util.function.Consumer
+import kotlinx.coroutines.withTimeoutOrNull
+
+/**
+ * The coroutine samples as plain blocking calls, for the Java command line and demo: each drives
+ * the given map on the calling thread (`map.runBlocking`) until the sample is done.
+ *
+ * Errors: the samples' own [SampleException]s, with one-line messages; a [limit] that passes first
+ * gives one too.
+ */
+public object CoroutineSamples {
+    /** [fetchTime] on [map], on the calling thread. */
+    @JvmStatic
+    @Throws(IOException::class)
+    public fun fetchTime(map: SocketMap, host: String, port: Int, limit: Duration): Instant =
+        map.runBlocking { within(limit, "the time server at $host:$port") { fetchTime(host, port) } }
+
+    /** [httpGet] on [map], on the calling thread; [onRedirect] hears each redirect's target. */
+    @JvmStatic
+    @Throws(IOException::class)
+    public fun httpGet(map: SocketMap, url: URI, maxRedirects: Int, idleTimeout: Duration, onRedirect: Consumer<URI>): HttpResponse =
+        httpGet(map, url, maxRedirects, HttpLimits.DEFAULTS.withIdleTimeout(idleTimeout), onRedirect)
+
+    /** [httpGet] under [limits] on [map], on the calling thread; [onRedirect] hears each redirect's target. */
+    @JvmStatic
+    @Throws(IOException::class)
+    public fun httpGet(map: SocketMap, url: URI, maxRedirects: Int, limits: HttpLimits, onRedirect: Consumer<URI>): HttpResponse =
+        map.runBlocking { httpGet(url, maxRedirects, limits, onRedirect = { onRedirect.accept(it) }) }
+
+    /** [echoOnce] on [map], on the calling thread. */
+    @JvmStatic
+    @Throws(IOException::class)
+    public fun echo(map: SocketMap, host: String, port: Int, message: ByteArray, limit: Duration): ByteArray =
+        map.runBlocking { within(limit, "the echo server at $host:$port") { echoOnce(host, port, message) } }
+
+    private suspend fun <T> within(limit: Duration, what: String, block: suspend () -> T): T =
+        withTimeoutOrNull(limit.toMillis()) { block() } ?: throw SampleException("$what gave no result within ${limit.toSeconds()} s")
+}

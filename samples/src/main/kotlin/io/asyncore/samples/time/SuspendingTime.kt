@@ -1,0 +1,51 @@
+package io.asyncore.samples.time
+
+import io.asyncore.SocketMap
+import io.asyncore.coroutines.SuspendingSocket
+import io.asyncore.samples.Failures
+import io.asyncore.samples.SampleException
+import java.io.EOFException
+import java.io.IOException
+import java.net.InetSocketAddress
+import java.net.UnknownHostException
+import java.time.Instant
+
+/**
+ * The RFC 868 time client as a suspend function: connect, read exactly 4 bytes, close. The
+ * callback version is [TimeClient]; compare the two.
+ *
+ * ```
+ * SocketMap().use { map -> println(map.runBlocking { fetchTime("127.0.0.1", 8037) }) }
+ * ```
+ *
+ * Threading: from any coroutine; the socket is served by [map], or by the map whose loop runs the
+ * caller when [map] is null.
+ *
+ * Cancellation: closes the connection.
+ *
+ * @throws SampleException with a one-line message if the host is unknown, the connection is
+ *   refused, or the server closes before sending 4 bytes
+ */
+public suspend fun fetchTime(host: String, port: Int, map: SocketMap? = null): Instant {
+    val address = InetSocketAddress(host, port)
+    try {
+        if (address.isUnresolved) {
+            throw UnknownHostException("cannot resolve host '$host'")
+        }
+        SuspendingSocket.connect(address, map).use { socket ->
+            val time = try {
+                socket.readExactly(4)
+            } catch (e: EOFException) {
+                throw SampleException(
+                    "the time server at ${Failures.format(address)} closed the connection after " +
+                        "${socket.readUpTo(4).size} of 4 bytes",
+                )
+            }
+            return Rfc868.decode(time, Instant.now())
+        }
+    } catch (e: SampleException) {
+        throw e
+    } catch (e: IOException) {
+        throw SampleException(Failures.describe(e, address))
+    }
+}
