@@ -263,10 +263,18 @@ public final class LoopGroup implements AutoCloseable {
      * @throws IllegalStateException if the group is stopping or stopped
      */
     public Dispatcher listen(SocketAddress address, HandlerFactory factory) throws IOException {
+        return listen(address, 0, factory);
+    }
+
+    /**
+     * {@link #listen(SocketAddress, HandlerFactory)} with a listen backlog of {@code backlog}
+     * connections; below 1 means the system's, {@link Asyncore#defaultBacklog()}.
+     */
+    public Dispatcher listen(SocketAddress address, int backlog, HandlerFactory factory) throws IOException {
         Objects.requireNonNull(address, "address");
         Objects.requireNonNull(factory, "factory");
         SocketMap map = maps.get(0);
-        return onLoop(map, () -> new GroupAcceptor(open(address, false), map, this, factory, false));
+        return onLoop(map, () -> new GroupAcceptor(open(address, backlog, false), map, this, factory, false));
     }
 
     /**
@@ -288,7 +296,7 @@ public final class LoopGroup implements AutoCloseable {
         try {
             for (GroupLoop loop : loops) {
                 SocketAddress at = bound;
-                Dispatcher d = onLoop(loop.map, () -> new GroupAcceptor(open(at, true), loop.map, this, factory, true));
+                Dispatcher d = onLoop(loop.map, () -> new GroupAcceptor(open(at, 0, true), loop.map, this, factory, true));
                 listeners.add(d);
                 bound = d.addr();
             }
@@ -301,7 +309,7 @@ public final class LoopGroup implements AutoCloseable {
         return List.copyOf(listeners);
     }
 
-    private static ServerSocketChannel open(SocketAddress address, boolean reusePort) throws IOException {
+    private static ServerSocketChannel open(SocketAddress address, int backlog, boolean reusePort) throws IOException {
         ServerSocketChannel ssc = ServerSocketChannel.open(Asyncore.protocolFamily(address));
         try {
             if (address instanceof java.net.InetSocketAddress) {
@@ -315,7 +323,7 @@ public final class LoopGroup implements AutoCloseable {
                 }
                 ssc.setOption(StandardSocketOptions.SO_REUSEPORT, true);
             }
-            ssc.bind(address, Backlog.system());
+            ssc.bind(address, backlog < 1 ? Backlog.system() : backlog);
             return ssc;
         } catch (IOException | RuntimeException e) {
             ssc.close();

@@ -96,12 +96,18 @@ public class LoopGroupScope(
      * with [launchOn]. Connections are accepted ahead of the collector (a busy collector leaves
      * them queued in memory, not in the kernel's backlog); those never handed out are closed.
      *
+     * @param backlog the kernel's queue of connections not yet accepted; 0 or less (the default)
+     *   means [io.asyncore.Asyncore.defaultBacklog], the system's limit
      * @throws java.net.BindException if the address is in use
      */
-    public fun connections(address: SocketAddress, onListening: suspend (SocketAddress) -> Unit = {}): Flow<SuspendingSocket> = flow {
+    public fun connections(
+        address: SocketAddress,
+        backlog: Int = 0,
+        onListening: suspend (SocketAddress) -> Unit = {},
+    ): Flow<SuspendingSocket> = flow {
         val accepted = Channel<SuspendingSocket>(Channel.UNLIMITED) { it.close() }
         val loop0 = group.loop(0)
-        val listener = withContext(loop0.asCoroutineDispatcher()) { Listener(loop0, address, accepted) }
+        val listener = withContext(loop0.asCoroutineDispatcher()) { Listener(loop0, address, backlog, accepted) }
         try {
             onListening(listener.addr())
             for (socket in accepted) {
@@ -124,15 +130,17 @@ public class LoopGroupScope(
      * socket's loop, a child of this scope, and its socket is closed when [handler] returns or fails.
      * The one-line server of the class example.
      *
+     * @param backlog as for [connections]: the system's limit unless given
      * @param onListening called with the address bound, before the first connection
      * @return the job collecting the connections; cancel it to stop listening (the connections go on)
      */
     public fun serve(
         address: SocketAddress,
+        backlog: Int = 0,
         onListening: suspend (SocketAddress) -> Unit = {},
         handler: suspend CoroutineScope.(SuspendingSocket) -> Unit,
     ): Job = launch {
-        connections(address, onListening).collect { socket -> this@LoopGroupScope.launchOn(socket, handler) }
+        connections(address, backlog, onListening).collect { socket -> this@LoopGroupScope.launchOn(socket, handler) }
     }
 
     /**
@@ -165,8 +173,9 @@ public class LoopGroupScope(
     private inner class Listener(
         map: SocketMap,
         address: SocketAddress,
+        backlog: Int,
         private val accepted: Channel<SuspendingSocket>,
-    ) : Dispatcher(openListener(address), map) {
+    ) : Dispatcher(openListener(address, backlog), map) {
         override fun handleAccepted(sock: SocketChannel, addr: SocketAddress) {
             if (!group.isRunning) {
                 sock.close()
@@ -198,14 +207,14 @@ public fun CoroutineScope.launchOn(
     socket.use { block(it) }
 }
 
-/** A listener bound to [address], with `SO_REUSEADDR` on IP sockets and the system's backlog. */
-private fun openListener(address: SocketAddress): ServerSocketChannel {
+/** A listener bound to [address], with `SO_REUSEADDR` on IP sockets; a [backlog] below 1 means the system's. */
+private fun openListener(address: SocketAddress, backlog: Int): ServerSocketChannel {
     val channel = ServerSocketChannel.open(Asyncore.protocolFamily(address))
     try {
         if (address is InetSocketAddress) {
             channel.setOption(StandardSocketOptions.SO_REUSEADDR, true)
         }
-        channel.bind(address, Asyncore.defaultBacklog())
+        channel.bind(address, if (backlog < 1) Asyncore.defaultBacklog() else backlog)
     } catch (t: Throwable) {
         channel.close()
         throw t
