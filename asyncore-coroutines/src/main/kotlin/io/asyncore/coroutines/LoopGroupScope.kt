@@ -11,7 +11,6 @@ import java.nio.channels.ServerSocketChannel
 import java.nio.channels.SocketChannel
 import java.time.Duration
 import kotlin.coroutines.CoroutineContext
-import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CoroutineName
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.CoroutineStart
@@ -22,6 +21,7 @@ import kotlinx.coroutines.cancel
 import kotlinx.coroutines.channels.Channel
 import kotlinx.coroutines.currentCoroutineContext
 import kotlinx.coroutines.ensureActive
+import kotlinx.coroutines.isActive
 import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.flow
 import kotlinx.coroutines.launch
@@ -111,12 +111,9 @@ public class LoopGroupScope(
         try {
             onListening(listener.addr())
             for (socket in accepted) {
-                try {
-                    currentCoroutineContext().ensureActive()
-                } catch (e: CancellationException) {
-                    socket.close() // accepted but never handed out
-                    throw e
-                }
+                val context = currentCoroutineContext()
+                if (!context.isActive) socket.close() // accepted but never handed out
+                context.ensureActive()
                 emit(socket)
             }
         } finally {

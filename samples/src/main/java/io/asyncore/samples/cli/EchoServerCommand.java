@@ -108,7 +108,7 @@ final class EchoServerCommand implements Callable<Integer> {
         main.out.println("echo server (" + style + " style, " + loops + " loops) listening on " + bind + ":" + bound
                 + "; Ctrl-C stops it");
         main.out.flush();
-        GroupRunner.runUntilStopped(group, "echo server", main.out);
+        ServerRunner.runUntilStopped(group, "echo server", main.out);
         return 0;
     }
 }
