@@ -23,16 +23,13 @@ import java.nio.channels.SocketChannel;
 public final class CallbackEchoServer extends EchoListener {
     private static final String NAME = "CallbackEchoServer";
 
-    /** The read buffer every handler of this server uses: loop-thread only. */
-    private final ByteBuffer shared = ByteBuffer.allocateDirect(65536);
-
     CallbackEchoServer(SocketMap map, InetSocketAddress address) throws IOException {
         super(map, address);
     }
 
     @Override
-    void serve(SocketChannel sock) {
-        new EchoHandler(sock, map(), shared);
+    void serve(SocketChannel sock, SocketMap map) {
+        new EchoHandler(sock, map, readBuffer(map));
     }
 
     /** Echoes what it reads; reads only while nothing waits to be sent ({@link BackPressuredHandler}). */
@@ -53,7 +50,7 @@ public final class CallbackEchoServer extends EchoListener {
         }
     }
 
-    public static void main(String[] args) throws IOException {
+    public static void main(String[] args) throws IOException, InterruptedException {
         run(args, NAME, CallbackEchoServer::new);
     }
 }

@@ -24,8 +24,8 @@ public final class ChatLineEchoServer extends EchoListener {
     }
 
     @Override
-    void serve(SocketChannel sock) {
-        new LineEcho(sock, map());
+    void serve(SocketChannel sock, SocketMap map) {
+        new LineEcho(sock, map);
     }
 
     /** Echoes each line, terminator included. */
@@ -54,7 +54,7 @@ public final class ChatLineEchoServer extends EchoListener {
         }
     }
 
-    public static void main(String[] args) throws IOException {
+    public static void main(String[] args) throws IOException, InterruptedException {
         run(args, NAME, ChatLineEchoServer::new);
     }
 }

@@ -22,8 +22,8 @@ public final class DocumentedEchoServer extends EchoListener {
     }
 
     @Override
-    void serve(SocketChannel sock) {
-        new EchoHandler(sock, map());
+    void serve(SocketChannel sock, SocketMap map) {
+        new EchoHandler(sock, map);
     }
 
     /** The documentation's handler, on the back-pressure every server here has ({@link BackPressuredHandler}). */
@@ -41,7 +41,7 @@ public final class DocumentedEchoServer extends EchoListener {
         }
     }
 
-    public static void main(String[] args) throws IOException {
+    public static void main(String[] args) throws IOException, InterruptedException {
         run(args, NAME, DocumentedEchoServer::new);
     }
 }

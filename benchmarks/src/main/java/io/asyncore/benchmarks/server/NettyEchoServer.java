@@ -50,7 +50,8 @@ public final class NettyEchoServer {
 
     public static void main(String[] args) throws InterruptedException {
         InetSocketAddress address = ServerArgs.address(args, NAME);
-        EventLoopGroup loop = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        // --loops N: N event loops, the listener on one of them handing connections to all (Netty's own round robin).
+        EventLoopGroup loop = new MultiThreadIoEventLoopGroup(ServerArgs.loops(args, NAME), NioIoHandler.newFactory());
         Echo echo = new Echo();
         Channel listener = new ServerBootstrap()
                 .group(loop, loop)

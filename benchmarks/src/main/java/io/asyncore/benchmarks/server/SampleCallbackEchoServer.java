@@ -3,6 +3,7 @@ package io.asyncore.benchmarks.server;
 import io.asyncore.Asyncore;
 import io.asyncore.SocketMap;
 import io.asyncore.samples.echo.EchoServer;
+import io.asyncore.samples.echo.GroupEchoServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 
@@ -21,8 +22,15 @@ public final class SampleCallbackEchoServer {
     private SampleCallbackEchoServer() {
     }
 
-    public static void main(String[] args) throws IOException {
+    public static void main(String[] args) throws IOException, InterruptedException {
         InetSocketAddress address = ServerArgs.address(args, NAME);
+        int loops = ServerArgs.loops(args, NAME);
+        if (loops > 1) {
+            GroupEchoServer server = new GroupEchoServer(address, 0, loops, peer -> { });
+            ServerArgs.ready(NAME, address);
+            ServerArgs.awaitForever(server.group());
+            return;
+        }
         SocketMap map = new SocketMap();
         new EchoServer(address, map, peer -> { });
         ServerArgs.ready(NAME, address);

@@ -3,7 +3,9 @@ package io.asyncore.benchmarks.server;
 import java.net.InetSocketAddress;
 
 /**
- * The command line every echo server takes, {@code <port>}, and the line it prints once it listens.
+ * The command line every echo server takes, {@code <port> [--loops N]}, and the line it prints
+ * once it listens. The asyncore servers serve on a {@link io.asyncore.LoopGroup} of N loops when N
+ * is above 1; the others ignore {@code --loops}.
  *
  * <p>The servers bind 127.0.0.1 only, listen with the same backlog and set {@code TCP_NODELAY} on
  * every connection (Netty's default, so the others do it too). {@code run.sh} starts one server process at a time, waits
@@ -18,8 +20,8 @@ final class ServerArgs {
 
     /** The loopback address to listen on, from {@code args[0]}. Exits with a usage line on bad input. */
     static InetSocketAddress address(String[] args, String server) {
-        if (args.length != 1) {
-            usage(server, "expected exactly one argument, the port");
+        if (args.length != 1 && !(args.length == 3 && args[1].equals("--loops"))) {
+            usage(server, "expected the port, then optionally --loops N");
         }
         int port;
         try {
@@ -34,6 +36,33 @@ final class ServerArgs {
         return new InetSocketAddress("127.0.0.1", port);
     }
 
+    /**
+     * The loops to serve on, from {@code --loops N} after the port: 1 (one loop on the main thread,
+     * the servers' original shape) unless given. Exits with a usage line on bad input.
+     */
+    static int loops(String[] args, String server) {
+        if (args.length < 3) {
+            return 1;
+        }
+        try {
+            int loops = Integer.parseInt(args[2]);
+            if (loops >= 1) {
+                return loops;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        usage(server, "--loops must be a number of 1 or more, got '" + args[2] + "'");
+        return 1;
+    }
+
+    /** Waits for {@code group} until the process is ended (the group never stops by itself). */
+    static void awaitForever(io.asyncore.LoopGroup group) throws InterruptedException {
+        while (!group.awaitTermination(java.time.Duration.ofDays(1))) {
+            // run.sh ends the process
+        }
+    }
+
     /** Tells run.sh the server accepts connections now. */
     static void ready(String server, InetSocketAddress address) {
         System.out.println("READY " + server + " " + address.getPort() + " pid " + ProcessHandle.current().pid());
@@ -41,7 +70,7 @@ final class ServerArgs {
     }
 
     private static void usage(String server, String problem) {
-        System.err.println(server + ": " + problem + "\nusage: java ... " + server + " <port>   (listens on 127.0.0.1:<port>)");
+        System.err.println(server + ": " + problem + "\nusage: java ... " + server + " <port> [--loops N]   (listens on 127.0.0.1:<port>; N loops, 1 by default)");
         System.exit(2);
     }
 }

@@ -1,7 +1,10 @@
 package io.asyncore.benchmarks.server
 
+import io.asyncore.LoopGroup
 import io.asyncore.SocketMap
+import io.asyncore.coroutines.LoopGroupScope
 import io.asyncore.coroutines.SuspendingServer
+import io.asyncore.coroutines.SuspendingSocket
 import io.asyncore.coroutines.runBlocking
 import java.io.IOException
 import java.nio.ByteBuffer
@@ -25,6 +28,9 @@ import kotlinx.coroutines.launch
  * Back-pressure is the library's: `write` suspends above the high-water mark, so the coroutine stops
  * reading. Its connections have `TCP_NODELAY` set, as every server here does, by the library's own
  * default.
+ *
+ * With `--loops N` (N above 1) it serves on a [LoopGroupScope] instead: one listener hands each
+ * connection to a loop, whose coroutine runs there, with one shared buffer per loop.
  */
 object CoroutineEchoServer {
     private const val NAME = "CoroutineEchoServer"
@@ -32,26 +38,40 @@ object CoroutineEchoServer {
     @JvmStatic
     fun main(args: Array<String>) {
         val address = ServerArgs.address(args, NAME)
+        val loops = ServerArgs.loops(args, NAME)
+        if (loops > 1) {
+            // One buffer per loop: each is shared only by the coroutines of that loop's thread.
+            val group = LoopGroupScope(LoopGroup(loops))
+            val buffers = group.group.loops().associateWith { ByteBuffer.allocateDirect(65536) }
+            group.serve(address, ServerArgs.BACKLOG, onListening = { ServerArgs.ready(NAME, address) }) { socket ->
+                echo(socket, buffers.getValue(socket.map))
+            }
+            ServerArgs.awaitForever(group.group)
+            return
+        }
         val shared = ByteBuffer.allocateDirect(65536) // loop thread only
         SocketMap().use { map ->
             map.runBlocking {
                 SuspendingServer.serve(address, backlog = ServerArgs.BACKLOG, onListening = { ServerArgs.ready(NAME, address) })
                     .collect { socket ->
                         launch {
-                            socket.use {
-                                try {
-                                    while (true) {
-                                        shared.clear()
-                                        if (it.read(shared) < 0) break // the client closed its side
-                                        it.write(shared.flip())
-                                    }
-                                } catch (e: IOException) {
-                                    // reset by the peer: this connection is done, the server goes on
-                                }
-                            }
+                            socket.use { echo(it, shared) }
                         }
                     }
             }
+        }
+    }
+
+    /** Echoes until the client closes its side; a reset ends only this connection. */
+    private suspend fun echo(socket: SuspendingSocket, shared: ByteBuffer) {
+        try {
+            while (true) {
+                shared.clear()
+                if (socket.read(shared) < 0) break // the client closed its side
+                socket.write(shared.flip())
+            }
+        } catch (e: IOException) {
+            // reset by the peer: this connection is done, the server goes on
         }
     }
 }

@@ -2,6 +2,7 @@ package io.asyncore.benchmarks.server
 
 import io.asyncore.SocketMap
 import io.asyncore.coroutines.runBlocking
+import io.asyncore.samples.echo.GroupEchoServers
 import io.asyncore.samples.echo.serveEcho
 
 /**
@@ -10,7 +11,8 @@ import io.asyncore.samples.echo.serveEcho
  *
  * Only the wrapper differs from the command: it is told of each accepted peer by a no-op instead of
  * printing a line per connection, which would make the connection-scale run measure the console.
- * Its listen backlog and socket options are the sample's own, not [ServerArgs.BACKLOG].
+ * Its listen backlog and socket options are the sample's own, not [ServerArgs.BACKLOG]. With
+ * `--loops N` (N above 1) it runs the sample's group server, `echo-server --style coroutine --loops N`.
  */
 object SampleCoroutineEchoServer {
     private const val NAME = "SampleCoroutineEchoServer"
@@ -18,6 +20,13 @@ object SampleCoroutineEchoServer {
     @JvmStatic
     fun main(args: Array<String>) {
         val address = ServerArgs.address(args, NAME)
+        val loops = ServerArgs.loops(args, NAME)
+        if (loops > 1) {
+            val server = GroupEchoServers.start("coroutine", address, 0, loops) { _, _ -> }
+            ServerArgs.ready(NAME, address)
+            ServerArgs.awaitForever(server.group())
+            return
+        }
         SocketMap().use { map ->
             map.runBlocking {
                 serveEcho(address, onListening = { ServerArgs.ready(NAME, address) }, onAccepted = {})

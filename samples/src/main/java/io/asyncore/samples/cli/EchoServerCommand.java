@@ -1,11 +1,14 @@
 package io.asyncore.samples.cli;
 
 import io.asyncore.Asyncore;
+import io.asyncore.LoopGroup;
 import io.asyncore.SocketMap;
 import io.asyncore.samples.Failures;
 import io.asyncore.samples.SampleException;
 import io.asyncore.samples.echo.CoroutineEchoServers;
 import io.asyncore.samples.echo.EchoServer;
+import io.asyncore.samples.echo.GroupEchoServer;
+import io.asyncore.samples.echo.GroupEchoServers;
 import java.net.InetSocketAddress;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -40,12 +43,23 @@ final class EchoServerCommand implements Callable<Integer> {
                     + "(connections take turns, both kinds on one loop) (default: ${DEFAULT-VALUE}).")
     private Style style;
 
+    @Option(names = "--loops", paramLabel = "N", defaultValue = "1",
+            description = "Loops (threads) serving the connections, each connection on one loop for its life "
+                    + "(default: ${DEFAULT-VALUE}; the number of cores to use them all).")
+    private int loops;
+
     @Override
     public Integer call() throws Exception {
         Ports.check(port);
         if (backlog < 0) {
             throw new SampleException("--backlog must be 0 (the system's limit, " + Asyncore.defaultBacklog()
                     + ") or more, got " + backlog);
+        }
+        if (loops < 1) {
+            throw new SampleException("--loops must be 1 or more, got " + loops);
+        }
+        if (loops > 1) {
+            return onGroup();
         }
         if (style != Style.callback) {
             try {
@@ -67,6 +81,34 @@ final class EchoServerCommand implements Callable<Integer> {
         }
         ServerRunner.runUntilStopped(map, "echo server", main.out);
         map.close();
+        return 0;
+    }
+
+    /** {@code --loops N} with N above 1: the same server on a group of loops. */
+    private int onGroup() throws Exception {
+        InetSocketAddress address = new InetSocketAddress(bind, port);
+        LoopGroup group;
+        int bound;
+        try {
+            if (style == Style.callback) {
+                GroupEchoServer server = new GroupEchoServer(address, backlog, loops,
+                        addr -> main.out.println("incoming connection from " + Failures.format(addr)));
+                group = server.group();
+                bound = server.port();
+            } else {
+                GroupEchoServers.Running server = GroupEchoServers.start(style.name(), address, backlog, loops,
+                        (addr, how) -> main.out.println("incoming connection from " + (addr == null ? "?" : Failures.format(addr))
+                                + (style == Style.mixed ? " (served in " + how + " style)" : "")));
+                group = server.group();
+                bound = server.port();
+            }
+        } catch (Exception e) {
+            throw Ports.explain(e, port);
+        }
+        main.out.println("echo server (" + style + " style, " + loops + " loops) listening on " + bind + ":" + bound
+                + "; Ctrl-C stops it");
+        main.out.flush();
+        ServerRunner.runUntilStopped(group, "echo server", main.out);
         return 0;
     }
 }

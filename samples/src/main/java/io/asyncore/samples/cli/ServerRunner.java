@@ -1,6 +1,7 @@
 package io.asyncore.samples.cli;
 
 import io.asyncore.Asyncore;
+import io.asyncore.LoopGroup;
 import io.asyncore.SocketMap;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -8,19 +9,44 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs a server's map on the calling thread until the JVM is asked to stop (Ctrl-C, SIGTERM):
- * a shutdown hook closes every dispatcher from the loop thread and waits for the loop to end.
+ * Runs a server until the JVM is asked to stop (Ctrl-C, SIGTERM): a shutdown hook stops it and
+ * waits for it to end. A map runs on the calling thread and stops by closing every dispatcher from
+ * the loop thread; a {@link LoopGroup} runs on its own threads and stops as a group does (the
+ * listeners close, connections get a short grace period, then the rest closes).
  */
 final class ServerRunner {
     private static final long STOP_WAIT_SECONDS = 5;
+    private static final Duration GROUP_GRACE = Duration.ofSeconds(2);
 
     private ServerRunner() {
     }
 
+    /** What runs until the server stops, on the calling thread. */
+    private interface Run {
+        void run() throws InterruptedException;
+    }
+
     static void runUntilStopped(SocketMap map, String name, PrintStream out) {
+        try {
+            runUntilStopped(() -> map.execute(() -> Asyncore.closeAll(map, true)), // an empty map ends the loop
+                    () -> Asyncore.loop(Duration.ofSeconds(30), false, map), name, out);
+        } catch (InterruptedException e) {
+            throw new AssertionError("the loop does not wait interruptibly", e);
+        }
+    }
+
+    static void runUntilStopped(LoopGroup group, String name, PrintStream out) throws InterruptedException {
+        runUntilStopped(() -> group.shutdown(GROUP_GRACE), () -> {
+            while (!group.awaitTermination(Duration.ofDays(1))) {
+                // the group ends only when stopped
+            }
+        }, name, out);
+    }
+
+    private static void runUntilStopped(Runnable stop, Run run, String name, PrintStream out) throws InterruptedException {
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
-            map.execute(() -> Asyncore.closeAll(map, true)); // an empty map ends the loop
+            stop.run();
             try {
                 stopped.await(STOP_WAIT_SECONDS, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
@@ -29,7 +55,7 @@ final class ServerRunner {
         }, name + " shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
-            Asyncore.loop(Duration.ofSeconds(30), false, map);
+            run.run();
         } finally {
             out.println(name + " stopped");
             out.flush();
@@ -38,7 +64,7 @@ final class ServerRunner {
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException shuttingDown) {
-            // the hook is what ended the loop
+            // the hook is what ended the server
         }
     }
 }

@@ -93,6 +93,29 @@ class ServerCommandsTest {
         }
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"callback", "coroutine", "mixed"})
+    void echoServerOnTwoLoopsEchoesOnBothAndStopsCleanly(String style) throws Exception {
+        Process p = start("echo-server", "--port", "0", "--style", style, "--loops", "2");
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            String first = out.readLine();
+            assertTrue(first.startsWith("echo server (" + style + " style, 2 loops) listening on 127.0.0.1:"), first);
+            int port = port(first);
+            try (SocketMap map = new SocketMap()) {
+                for (int i = 0; i < 2; i++) { // round robin: one connection per loop
+                    byte[] message = ("ping " + i).getBytes(StandardCharsets.UTF_8);
+                    assertArrayEquals(message, Loops.runUntilDone(map, new EchoClient("127.0.0.1", port, message, map).result(),
+                            Duration.ofSeconds(10), "echo").join());
+                }
+            }
+            assertTrue(out.readLine().startsWith("incoming connection from 127.0.0.1:"));
+            assertTrue(out.readLine().startsWith("incoming connection from 127.0.0.1:"));
+            assertEquals("echo server stopped\n", stop(p, out));
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
     private static final Path SOMAXCONN = Path.of("/proc/sys/net/core/somaxconn");
 
     /** Linux's somaxconn, read to its end as a stream (4096 where it cannot be read, as the library's fallback). */

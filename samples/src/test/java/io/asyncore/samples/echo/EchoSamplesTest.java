@@ -37,4 +37,20 @@ class EchoSamplesTest {
         }
         assertEquals(2, peers.size());
     }
+
+    @Test
+    void groupEchoServerServesEachConnectionOnALoopOfItsGroup() throws Exception {
+        List<String> servedOn = new CopyOnWriteArrayList<>();
+        try (GroupEchoServer server = new GroupEchoServer(new InetSocketAddress("127.0.0.1", 0), 0, 2,
+                peer -> servedOn.add(Thread.currentThread().getName()));
+                SocketMap map = new SocketMap()) {
+            for (int i = 0; i < 4; i++) {
+                byte[] message = ("hello " + i).getBytes(StandardCharsets.UTF_8);
+                EchoClient client = new EchoClient("127.0.0.1", server.port(), message, map);
+                assertArrayEquals(message, Loops.runUntilDone(map, client.result(), Duration.ofSeconds(10), "echo").join());
+            }
+            assertArrayEquals(new long[] {2, 2}, server.group().servedCounts());
+        }
+        assertEquals(2, servedOn.stream().distinct().count(), "served on both loops: " + servedOn);
+    }
 }
