@@ -255,8 +255,7 @@ final class TlsTransport implements Transport {
         try {
             return engine.unwrap(in, target);
         } catch (SSLException e) {
-            sendAlert();
-            throw TlsErrors.explain(e, handshaking);
+            throw failed(e);
         }
     }
 
@@ -386,8 +385,7 @@ final class TlsTransport implements Transport {
         try {
             return engine.wrap(src, out);
         } catch (SSLException e) {
-            sendAlert();
-            throw TlsErrors.explain(e, handshaking);
+            throw failed(e);
         }
     }
 
@@ -506,6 +504,12 @@ final class TlsTransport implements Transport {
         return true;
     }
 
+    /** An engine failure: its alert goes to the peer, and the error to the caller in words a user can act on. */
+    private SSLException failed(SSLException e) {
+        sendAlert();
+        return TlsErrors.explain(e, handshaking);
+    }
+
     /**
      * After a failure the engine holds an alert that tells the peer why (a bad certificate, no
      * common protocol): send it as far as the socket takes it now, so the peer's error says so too.
@@ -539,11 +543,7 @@ final class TlsTransport implements Transport {
 
     /** The peer's close_notify arrived: answer it, so the close is clean on both sides. */
     private void answerClose() throws IOException {
-        if (!outboundDone) {
-            outboundDone = true;
-            engine.closeOutbound();
-            wrapHandshake();
-        }
+        shutdownOutput();
     }
 
     private void handshakeTimedOut() {

@@ -2,6 +2,7 @@ package io.asyncore.samples.http;
 
 import io.asyncore.Dispatcher;
 import io.asyncore.SocketMap;
+import io.asyncore.samples.Connecting;
 import io.asyncore.samples.Failures;
 import io.asyncore.samples.SampleException;
 import java.io.ByteArrayOutputStream;
@@ -36,13 +37,7 @@ public class BasicHttpClient extends Dispatcher {
      */
     public BasicHttpClient(String host, int port, String path, SocketMap map) throws IOException {
         super(map);
-        createSocket();
-        try {
-            connect(host, port);
-        } catch (IOException e) {
-            close();
-            throw e;
-        }
+        Connecting.connect(this, host, port);
         String hostHeader = port == 80 ? host : host + ":" + port;
         buffer = ByteBuffer.wrap(("GET " + path + " HTTP/1.0\r\nHost: " + hostHeader + "\r\n\r\n")
                 .getBytes(StandardCharsets.US_ASCII));

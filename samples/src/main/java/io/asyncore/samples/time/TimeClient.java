@@ -1,7 +1,7 @@
 package io.asyncore.samples.time;
 
-import io.asyncore.Dispatcher;
 import io.asyncore.SocketMap;
+import io.asyncore.samples.Connecting;
 import io.asyncore.samples.Failures;
 import io.asyncore.samples.SampleException;
 import java.io.ByteArrayOutputStream;
@@ -23,7 +23,7 @@ import java.util.concurrent.CompletableFuture;
  * Errors: a refused connection, a server that closes before sending 4 bytes, or any other failure
  * completes the result exceptionally with a {@link SampleException} whose message is one line.
  */
-public class TimeClient extends Dispatcher {
+public class TimeClient extends ReadOnlyDispatcher {
     private final ByteArrayOutputStream received = new ByteArrayOutputStream(4);
     private final CompletableFuture<Instant> result = new CompletableFuture<>();
 
@@ -34,30 +34,12 @@ public class TimeClient extends Dispatcher {
      */
     public TimeClient(String host, int port, SocketMap map) throws IOException {
         super(map);
-        createSocket();
-        try {
-            connect(host, port);
-        } catch (IOException e) {
-            close();
-            throw e;
-        }
+        Connecting.connect(this, host, port);
     }
 
     /** The remote time; completes when the 4 bytes arrived or the exchange failed. */
     public CompletableFuture<Instant> result() {
         return result;
-    }
-
-    /** Its answers never change: let the loop skip asking. */
-    @Override
-    protected boolean announcesInterest() {
-        return true;
-    }
-
-    /** Nothing to send: the server talks first. */
-    @Override
-    public boolean writable() {
-        return false;
     }
 
     @Override

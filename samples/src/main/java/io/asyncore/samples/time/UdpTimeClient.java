@@ -1,7 +1,6 @@
 package io.asyncore.samples.time;
 
 import io.asyncore.Asyncore;
-import io.asyncore.Dispatcher;
 import io.asyncore.SocketMap;
 import io.asyncore.SocketType;
 import io.asyncore.TimerHandle;
@@ -23,7 +22,7 @@ import java.util.concurrent.CompletableFuture;
  * <p>Threading: for the thread that runs {@code map}; {@link #result()} may be read from any thread.
  * Errors: no reply after every attempt, or a reply that is not 4 bytes, completes the result exceptionally with a {@link SampleException}.
  */
-public class UdpTimeClient extends Dispatcher {
+public class UdpTimeClient extends ReadOnlyDispatcher {
     /** Requests sent at most. */
     public static final int ATTEMPTS = 3;
     private static final Duration RETRY = Duration.ofSeconds(1);
@@ -51,16 +50,6 @@ public class UdpTimeClient extends Dispatcher {
     /** The remote time; completes when a reply arrived or every attempt failed. */
     public CompletableFuture<Instant> result() {
         return result;
-    }
-
-    @Override
-    protected boolean announcesInterest() {
-        return true;
-    }
-
-    @Override
-    public boolean writable() {
-        return false;
     }
 
     private void ask() throws IOException {

@@ -1,7 +1,6 @@
 package io.asyncore.samples.time;
 
 import io.asyncore.Asyncore;
-import io.asyncore.Dispatcher;
 import io.asyncore.SocketMap;
 import io.asyncore.SocketType;
 import io.asyncore.samples.Failures;
@@ -19,7 +18,7 @@ import java.time.Clock;
  * <p>Threading: for the thread that runs {@code map}. A reply the kernel cannot take at once is
  * dropped, as UDP allows; the client asks again.
  */
-public class UdpTimeServer extends Dispatcher {
+public class UdpTimeServer extends ReadOnlyDispatcher {
     private final Clock clock;
     private final ByteBuffer request = ByteBuffer.allocate(512);
 
@@ -39,18 +38,6 @@ public class UdpTimeServer extends Dispatcher {
     /** The port actually bound. */
     public int port() throws IOException {
         return ((InetSocketAddress) ((DatagramChannel) socket()).getLocalAddress()).getPort();
-    }
-
-    /** Its answers never change: let the loop skip asking. */
-    @Override
-    protected boolean announcesInterest() {
-        return true;
-    }
-
-    /** Replies are sent from {@link #handleRead()}, so no write events are needed. */
-    @Override
-    public boolean writable() {
-        return false;
     }
 
     @Override
