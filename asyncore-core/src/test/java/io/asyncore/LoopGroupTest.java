@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.asyncore.DocumentationExamplesTest.EchoHandler;
+import io.asyncore.testing.EchoHandler;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,5 +1,9 @@
 package io.asyncore.coroutines
 
+import io.asyncore.coroutines.testing.LOOPBACK
+import io.asyncore.coroutines.testing.awaitCondition
+import io.asyncore.coroutines.testing.loopTest
+import io.asyncore.coroutines.testing.pattern
 import io.asyncore.LoopGroup
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.shouldBe
