@@ -166,10 +166,7 @@ public final class RawNioTlsEchoServer {
             }
             SSLEngineResult r = engine.unwrap(in, app);
             if (r.getStatus() == Status.CLOSED) {
-                echo(c);
-                engine.closeOutbound();
-                wrap(c, EMPTY); // our close_notify
-                send(c);
+                answerClose(c);
                 close(key);
                 return;
             }
@@ -187,6 +184,22 @@ public final class RawNioTlsEchoServer {
         }
         if (c.pending != null) {
             key.interestOps(SelectionKey.OP_WRITE); // back-pressure: read again once it is sent
+        }
+    }
+
+    /**
+     * The peer's close_notify arrived: the echo so far and our close_notify go out as far as the
+     * socket takes them now. A peer that reset the connection right after its close_notify (as the
+     * load generator does) is not an error.
+     */
+    private void answerClose(Conn c) {
+        try {
+            echo(c);
+            c.engine.closeOutbound();
+            wrap(c, EMPTY);
+            send(c);
+        } catch (IOException peerGone) {
+            // closing anyway
         }
     }
 
