@@ -105,6 +105,53 @@ static int list_has(const char *list, const char *word) {
     return 0;
 }
 
+/* The options every generator takes first, in this order: --server, --port, --pid, --out, --seconds, --warmup. */
+#define COMMON_OPTIONS "server", "port", "pid", "out", "seconds", "warmup"
+struct common_options {
+    const char *server, *out;
+    int port;
+    long pid;
+    double seconds, warmup;
+    struct sockaddr_in address; /* 127.0.0.1:port */
+};
+
+/*
+ * Reads every "--name=value" argument into value[k] for names[k] (names start with COMMON_OPTIONS),
+ * failing with the usage on any other, and parses the common ones into *c: server, port, pid and out
+ * are required, seconds defaults to default_seconds and warmup to 1.
+ */
+static void read_options(int argc, char **argv, const char *const *names, int n, const char **value, struct common_options *c,
+                         double default_seconds) {
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *eq = strchr(a, '=');
+        int known = -1;
+        if (strncmp(a, "--", 2) == 0 && eq) {
+            for (int k = 0; k < n; k++) {
+                if (strlen(names[k]) == (size_t)(eq - a - 2) && strncmp(a + 2, names[k], (size_t)(eq - a - 2)) == 0) known = k;
+            }
+        }
+        if (known < 0) usage_fail("unknown argument '%s'", a);
+        value[known] = eq + 1;
+    }
+    for (int k = 0; k < 4; k++) { /* server, port, pid, out */
+        if (!value[k] || !*value[k]) usage_fail("--%s is required", names[k]);
+    }
+    c->server = value[0];
+    c->port = (int)parse_whole("port", value[1], 1, 65535);
+    c->pid = (long)parse_whole("pid", value[2], 1, 1LL << 30);
+    c->out = value[3];
+    c->seconds = value[4] ? parse_real("seconds", value[4]) : default_seconds;
+    c->warmup = value[5] ? parse_real("warmup", value[5]) : 1;
+    if (c->seconds <= 0 || c->seconds > 120 || c->warmup < 0 || c->warmup > 60) {
+        usage_fail("--seconds must be in (0, 120] and --warmup in [0, 60], got %g and %g", c->seconds, c->warmup);
+    }
+    memset(&c->address, 0, sizeof c->address);
+    c->address.sin_family = AF_INET;
+    c->address.sin_port = htons((uint16_t)c->port);
+    c->address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+}
+
 /* ------------------------------------------------------------------ clocks, /proc */
 
 static long long now_ns(void) {

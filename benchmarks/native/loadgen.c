@@ -46,34 +46,19 @@ struct options {
 };
 
 static void parse_options(int argc, char **argv, struct options *o) {
-    static const char *names[] = {"server", "port", "pid", "out", "seconds", "warmup", "repeats", "rep",
-                                  "connections", "scenarios", "scale", "active", "max-round-trips", "jcmd"};
+    static const char *names[] = {COMMON_OPTIONS, "repeats", "rep", "connections", "scenarios", "scale", "active",
+                                  "max-round-trips", "jcmd"};
     enum { N_NAMES = sizeof names / sizeof names[0] };
     const char *value[N_NAMES] = {0};
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *eq = strchr(a, '=');
-        int known = -1;
-        if (strncmp(a, "--", 2) == 0 && eq) {
-            for (int k = 0; k < N_NAMES; k++) {
-                if (strlen(names[k]) == (size_t)(eq - a - 2) && strncmp(a + 2, names[k], (size_t)(eq - a - 2)) == 0) known = k;
-            }
-        }
-        if (known < 0) usage_fail("unknown argument '%s'", a);
-        value[known] = eq + 1;
-    }
-    for (int k = 0; k < 4; k++) { /* server, port, pid, out */
-        if (!value[k] || !*value[k]) usage_fail("--%s is required", names[k]);
-    }
-    o->server = value[0];
-    o->port = (int)parse_whole("port", value[1], 1, 65535);
-    o->pid = (long)parse_whole("pid", value[2], 1, 1LL << 30);
-    o->out = value[3];
-    o->seconds = value[4] ? parse_real("seconds", value[4]) : 4;
-    o->warmup = value[5] ? parse_real("warmup", value[5]) : 1;
-    if (o->seconds <= 0 || o->seconds > 120 || o->warmup < 0 || o->warmup > 60) {
-        usage_fail("--seconds must be in (0, 120] and --warmup in [0, 60], got %g and %g", o->seconds, o->warmup);
-    }
+    struct common_options c;
+    read_options(argc, argv, names, N_NAMES, value, &c, 4);
+    o->server = c.server;
+    o->port = c.port;
+    o->pid = c.pid;
+    o->out = c.out;
+    o->seconds = c.seconds;
+    o->warmup = c.warmup;
+    o->address = c.address;
     o->repeats = value[6] ? (int)parse_whole("repeats", value[6], 1, 100) : 3;
     o->rep = value[7] ? (int)parse_whole("rep", value[7], 1, 1000000) : 1;
     o->connections = value[8] ? value[8] : "1,50,1000";
@@ -98,11 +83,6 @@ static void parse_options(int argc, char **argv, struct options *o) {
         parse_whole("connections", c, 1, 100000);
     }
     free(copy);
-
-    memset(&o->address, 0, sizeof o->address);
-    o->address.sin_family = AF_INET;
-    o->address.sin_port = htons((uint16_t)o->port);
-    o->address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 }
 
 static void close_all(int *fds, int n) {

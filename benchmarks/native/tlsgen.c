@@ -52,40 +52,18 @@ static const char PROGRAM[] = "tlsgen: ";
 /* ------------------------------------------------------------------ options */
 
 struct options {
-    const char *server, *out, *scenarios, *jcmd, *cafile;
-    int port, rep, connections, window, idle;
-    long pid;
-    double seconds, warmup, warm_handshakes, warm_bulk_mib;
-    struct sockaddr_in address;
+    struct common_options run; /* server, port, pid, out, seconds, warmup, address */
+    const char *scenarios, *jcmd, *cafile;
+    int rep, connections, window, idle;
+    double warm_handshakes, warm_bulk_mib;
 };
 
 static void parse_options(int argc, char **argv, struct options *o) {
-    static const char *names[] = {"server", "port", "pid", "out", "seconds", "warmup", "rep", "scenarios", "connections",
-                                  "window", "idle", "warm-handshakes", "warm-bulk", "jcmd", "cafile"};
+    static const char *names[] = {COMMON_OPTIONS, "rep", "scenarios", "connections", "window", "idle", "warm-handshakes",
+                                  "warm-bulk", "jcmd", "cafile"};
     enum { N_NAMES = sizeof names / sizeof names[0] };
     const char *value[N_NAMES] = {0};
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *eq = strchr(a, '=');
-        int known = -1;
-        for (int k = 0; eq && strncmp(a, "--", 2) == 0 && k < N_NAMES; k++) {
-            if (strlen(names[k]) == (size_t)(eq - a - 2) && strncmp(a + 2, names[k], (size_t)(eq - a - 2)) == 0) known = k;
-        }
-        if (known < 0) usage_fail("unknown argument '%s'", a);
-        value[known] = eq + 1;
-    }
-    for (int k = 0; k < 4; k++) { /* server, port, pid, out */
-        if (!value[k] || !*value[k]) usage_fail("--%s is required", names[k]);
-    }
-    o->server = value[0];
-    o->port = (int)parse_whole("port", value[1], 1, 65535);
-    o->pid = (long)parse_whole("pid", value[2], 1, 1LL << 30);
-    o->out = value[3];
-    o->seconds = value[4] ? parse_real("seconds", value[4]) : 5;
-    o->warmup = value[5] ? parse_real("warmup", value[5]) : 1;
-    if (o->seconds <= 0 || o->seconds > 120 || o->warmup < 0 || o->warmup > 60) {
-        usage_fail("--seconds must be in (0, 120] and --warmup in [0, 60], got %g and %g", o->seconds, o->warmup);
-    }
+    read_options(argc, argv, names, N_NAMES, value, &o->run, 5);
     o->rep = value[6] ? (int)parse_whole("rep", value[6], 1, 1000000) : 1;
     o->scenarios = value[7] ? value[7] : "pingpong,bulk,handshake,idle";
     o->connections = value[8] ? (int)parse_whole("connections", value[8], 1, 10000) : 50;
@@ -107,10 +85,6 @@ static void parse_options(int argc, char **argv, struct options *o) {
         }
     }
     free(copy);
-    memset(&o->address, 0, sizeof o->address);
-    o->address.sin_family = AF_INET;
-    o->address.sin_port = htons((uint16_t)o->port);
-    o->address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 }
 
 /* ------------------------------------------------------------------ TLS */
@@ -159,10 +133,10 @@ static SSL *tls_new(int fd) {
 static void tls_check(SSL *s, const struct options *o) {
     const char *cipher = SSL_get_cipher_name(s);
     if (SSL_version(s) != TLS1_3_VERSION || !cipher || strcmp(cipher, CIPHER) != 0) {
-        die("%s negotiated %s with %s, not TLSv1.3 with " CIPHER, o->server, SSL_get_version(s), cipher ? cipher : "no cipher");
+        die("%s negotiated %s with %s, not TLSv1.3 with " CIPHER, o->run.server, SSL_get_version(s), cipher ? cipher : "no cipher");
     }
 #if OPENSSL_VERSION_NUMBER >= 0x30000000L
-    if (SSL_get_negotiated_group(s) != NID_X25519) die("%s negotiated a key exchange other than " GROUP, o->server);
+    if (SSL_get_negotiated_group(s) != NID_X25519) die("%s negotiated a key exchange other than " GROUP, o->run.server);
 #endif
 }
 
@@ -214,13 +188,13 @@ static struct tconn *tls_connect_all(const struct options *o, int count) {
     if (!cs) die("out of memory");
     for (int i = 0; i < count; i++) {
         int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (fd < 0 || (configure(fd), connect(fd, (const struct sockaddr *)&o->address, sizeof o->address)) < 0) {
-            die("connection %d of %d to 127.0.0.1:%d failed: %s", i, count, o->port, strerror(errno));
+        if (fd < 0 || (configure(fd), connect(fd, (const struct sockaddr *)&o->run.address, sizeof o->run.address)) < 0) {
+            die("connection %d of %d to 127.0.0.1:%d failed: %s", i, count, o->run.port, strerror(errno));
         }
         cs[i].fd = fd;
         cs[i].ssl = tls_new(fd);
         int r = SSL_connect(cs[i].ssl);
-        if (r != 1) die("TLS handshake %d of %d with %s failed: %s", i, count, o->server, tls_failure(cs[i].ssl, r));
+        if (r != 1) die("TLS handshake %d of %d with %s failed: %s", i, count, o->run.server, tls_failure(cs[i].ssl, r));
         tls_check(cs[i].ssl, o);
         tls_send_message(&cs[i]);
         for (int got = 0; got < MSG_SIZE;) {
@@ -406,8 +380,8 @@ static void hs_start(const struct options *o, int ep, struct hs_slot *s, uint32_
     s->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (s->fd < 0) die("cannot open a socket: %s", strerror(errno));
     configure(s->fd);
-    if (connect(s->fd, (const struct sockaddr *)&o->address, sizeof o->address) < 0 && errno != EINPROGRESS) {
-        die("a connection to 127.0.0.1:%d failed: %s", o->port, strerror(errno));
+    if (connect(s->fd, (const struct sockaddr *)&o->run.address, sizeof o->run.address) < 0 && errno != EINPROGRESS) {
+        die("a connection to 127.0.0.1:%d failed: %s", o->run.port, strerror(errno));
     }
     s->ssl = tls_new(s->fd);
     s->state = 0;
@@ -473,12 +447,12 @@ static void handshakes(const struct options *o, int window, double warmup, doubl
     long long end_at = measure_at + (long long)(seconds * 1e9);
     long long done = 0, last_done = now, measure_start = now;
     int measuring = 0;
-    struct cpu_window cw = cpu_start(o->pid);
+    struct cpu_window cw = cpu_start(o->run.pid);
     for (;;) {
         now = now_ns();
         if (!measuring && now >= measure_at) {
             measuring = 1;
-            cw = cpu_start(o->pid);
+            cw = cpu_start(o->run.pid);
             measure_start = now_ns();
             done = 0;
         }
@@ -526,13 +500,13 @@ static void handshakes(const struct options *o, int window, double warmup, doubl
 static void idle(const struct options *o, int count, char *line, size_t cap) {
     struct timespec settle = {0, 500000000}; /* the server closes the connections of the runs before */
     nanosleep(&settle, NULL);
-    long long heap_before = live_heap(o->jcmd, o->pid);
-    long long rss_before = rss_kb(o->pid);
+    long long heap_before = live_heap(o->jcmd, o->run.pid);
+    long long rss_before = rss_kb(o->run.pid);
     long long start = now_ns();
     struct tconn *cs = tls_connect_all(o, count);
     double seconds = (double)(now_ns() - start) / 1e9;
-    long long heap_after = live_heap(o->jcmd, o->pid);
-    long long rss_after = rss_kb(o->pid);
+    long long heap_after = live_heap(o->jcmd, o->run.pid);
+    long long rss_after = rss_kb(o->run.pid);
     tls_close_all(cs, count);
     char heap[32];
     if (heap_before < 0 || heap_after < 0) snprintf(heap, sizeof heap, "na");
@@ -546,7 +520,7 @@ static void idle(const struct options *o, int count, char *line, size_t cap) {
 static void emit(const struct options *o, const char *scenario, const char *figures) {
     char name[64];
     snprintf(name, sizeof name, "tls-%s", scenario);
-    append_result(o->out, o->server, name, o->rep, figures);
+    append_result(o->run.out, o->run.server, name, o->rep, figures);
 }
 
 /* The soft open-file limit raised to the hard one: the idle run holds --idle connections. */
@@ -576,35 +550,35 @@ int main(int argc, char **argv) {
     /* The same warm-up for every server: handshakes, bulk bytes, then ping-pong. */
     long long t0 = now_ns();
     if (o.warm_handshakes > 0) handshakes(&o, o.window, 0, o.warm_handshakes, figures, sizeof figures);
-    printf("tlsgen: warm-up against %s: handshakes %s\n", o.server, figures);
+    printf("tlsgen: warm-up against %s: handshakes %s\n", o.run.server, figures);
     if (o.warm_bulk_mib > 0) {
         struct tconn *c = tls_connect_all(&o, 1);
-        bulk(c, o.pid, 0, 120, (long long)(o.warm_bulk_mib * 1048576), figures, sizeof figures);
+        bulk(c, o.run.pid, 0, 120, (long long)(o.warm_bulk_mib * 1048576), figures, sizeof figures);
         free(c);
-        printf("tlsgen: warm-up against %s: bulk %s\n", o.server, figures);
+        printf("tlsgen: warm-up against %s: bulk %s\n", o.run.server, figures);
     }
     struct tconn *warm = tls_connect_all(&o, o.connections);
-    pingpong(warm, o.connections, o.pid, 0, o.warmup * 2 > WARM_PINGPONG_SECONDS ? o.warmup * 2 : WARM_PINGPONG_SECONDS, figures,
+    pingpong(warm, o.connections, o.run.pid, 0, o.run.warmup * 2 > WARM_PINGPONG_SECONDS ? o.run.warmup * 2 : WARM_PINGPONG_SECONDS, figures,
              sizeof figures);
     tls_close_all(warm, o.connections);
-    printf("tlsgen: warm-up against %s done in %.1f s; every connection negotiated TLSv1.3, " CIPHER ", " GROUP "\n", o.server,
+    printf("tlsgen: warm-up against %s done in %.1f s; every connection negotiated TLSv1.3, " CIPHER ", " GROUP "\n", o.run.server,
            (double)(now_ns() - t0) / 1e9);
     fflush(stdout);
 
     if (list_has(o.scenarios, "pingpong")) {
         struct tconn *cs = tls_connect_all(&o, o.connections);
-        pingpong(cs, o.connections, o.pid, o.warmup, o.seconds, figures, sizeof figures);
+        pingpong(cs, o.connections, o.run.pid, o.run.warmup, o.run.seconds, figures, sizeof figures);
         tls_close_all(cs, o.connections);
         emit(&o, "pingpong", figures);
     }
     if (list_has(o.scenarios, "bulk")) {
         struct tconn *c = tls_connect_all(&o, 1);
-        bulk(c, o.pid, o.warmup, o.seconds, LLONG_MAX, figures, sizeof figures);
+        bulk(c, o.run.pid, o.run.warmup, o.run.seconds, LLONG_MAX, figures, sizeof figures);
         free(c);
         emit(&o, "bulk", figures);
     }
     if (list_has(o.scenarios, "handshake")) {
-        handshakes(&o, o.window, o.warmup, o.seconds, figures, sizeof figures);
+        handshakes(&o, o.window, o.run.warmup, o.run.seconds, figures, sizeof figures);
         emit(&o, "handshake", figures);
     }
     if (list_has(o.scenarios, "idle")) {

@@ -27,11 +27,7 @@ public final class RawNioEchoServer {
 
     RawNioEchoServer(InetSocketAddress address) throws IOException {
         selector = Selector.open();
-        listener = ServerSocketChannel.open();
-        listener.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-        listener.bind(address, ServerArgs.BACKLOG);
-        listener.configureBlocking(false);
-        listener.register(selector, SelectionKey.OP_ACCEPT);
+        listener = ServerArgs.listen(selector, address);
     }
 
     void run() throws IOException {

@@ -67,11 +67,7 @@ public final class RawNioTlsEchoServer {
         app = ByteBuffer.allocate(IO_SIZE + appSize);
         netOut = ByteBuffer.allocate(IO_SIZE + packetSize);
         selector = Selector.open();
-        listener = ServerSocketChannel.open();
-        listener.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-        listener.bind(address, ServerArgs.BACKLOG);
-        listener.configureBlocking(false);
-        listener.register(selector, SelectionKey.OP_ACCEPT);
+        listener = ServerArgs.listen(selector, address);
     }
 
     void run() throws IOException {

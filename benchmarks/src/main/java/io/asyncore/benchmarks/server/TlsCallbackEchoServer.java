@@ -1,6 +1,7 @@
 package io.asyncore.benchmarks.server;
 
 import io.asyncore.SocketMap;
+import io.asyncore.Tls;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -15,7 +16,7 @@ import javax.net.ssl.SSLEngine;
  * sends it back, switched to TLS with {@code startTls(engine)} right after each accept. The handler
  * code is the plaintext one's: TLS sits under it.
  *
- * <p>{@code main} runs it on the JDK's engine ({@link io.asyncore.Tls#serverEngine(SSLContext)});
+ * <p>{@code main} runs it on the JDK's engine ({@link Tls#serverEngine(SSLContext)});
  * {@link BoringSslCallbackEchoServer} runs the same server on BoringSSL engines. Both are limited to
  * TLS 1.3 with {@value TlsSetup#CIPHER} ({@link TlsSetup}).
  */
@@ -36,21 +37,10 @@ public final class TlsCallbackEchoServer extends EchoListener {
         new TlsEchoHandler(sock, map(), shared).startTls(engines.get());
     }
 
-    /** Echoes what it reads; reads only while nothing waits to be sent ({@link BackPressuredHandler}). */
-    static final class TlsEchoHandler extends BackPressuredHandler {
-        private final ByteBuffer shared;
-
+    /** The plaintext server's handler ({@link CallbackEchoServer.EchoHandler}), unchanged but for failures. */
+    static final class TlsEchoHandler extends CallbackEchoServer.EchoHandler {
         TlsEchoHandler(SocketChannel sock, SocketMap map, ByteBuffer shared) {
-            super(sock, map);
-            this.shared = shared;
-        }
-
-        @Override
-        public void handleRead() throws IOException {
-            shared.clear();
-            if (recv(shared) > 0) {
-                send(shared.flip());
-            }
+            super(sock, map, shared);
         }
 
         /** A failed connection is closed; the first few failures are printed, so a misbehaving run shows why. */
@@ -64,6 +54,6 @@ public final class TlsCallbackEchoServer extends EchoListener {
     public static void main(String[] args) throws IOException {
         SSLContext context = TlsSetup.jdkContext(NAME);
         run(args, NAME, (map, address) ->
-                new TlsCallbackEchoServer(map, address, () -> TlsSetup.restrict(io.asyncore.Tls.serverEngine(context))));
+                new TlsCallbackEchoServer(map, address, () -> TlsSetup.restrict(Tls.serverEngine(context))));
     }
 }
