@@ -2,7 +2,6 @@ package io.asyncore.benchmarks.server;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -29,7 +28,6 @@ import javax.net.ssl.SSLException;
  */
 public final class RawNioTlsEchoServer {
     private static final String NAME = "RawNioTlsEchoServer";
-    private static final int ACCEPTS_PER_EVENT = 64;
     private static final int IO_SIZE = 65536;
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
@@ -67,7 +65,7 @@ public final class RawNioTlsEchoServer {
         app = ByteBuffer.allocate(IO_SIZE + appSize);
         netOut = ByteBuffer.allocate(IO_SIZE + packetSize);
         selector = Selector.open();
-        listener = ServerArgs.listen(selector, address);
+        listener = NioSockets.listen(selector, address);
     }
 
     void run() throws IOException {
@@ -80,7 +78,7 @@ public final class RawNioTlsEchoServer {
         Conn c = (Conn) key.attachment();
         try {
             if (key.isAcceptable()) {
-                accept();
+                NioSockets.acceptAll(listener, selector, this::open);
                 return;
             }
             if (key.isWritable()) {
@@ -91,23 +89,20 @@ public final class RawNioTlsEchoServer {
             }
         } catch (IOException e) {
             FailureLog.report(NAME, e);
-            close(key);
+            NioSockets.close(key);
         }
     }
 
-    private void accept() throws IOException {
-        for (int i = 0; i < ACCEPTS_PER_EVENT; i++) {
-            SocketChannel ch = listener.accept();
-            if (ch == null) {
-                return;
-            }
-            ch.configureBlocking(false);
-            ch.setOption(StandardSocketOptions.TCP_NODELAY, true); // as every server here (Netty's default)
-            SSLEngine engine = TlsSetup.restrict(context.createSSLEngine());
-            engine.setUseClientMode(false);
+    /** A new connection's state: a server engine, its handshake begun. */
+    private Conn open(SocketChannel ch) {
+        SSLEngine engine = TlsSetup.restrict(context.createSSLEngine());
+        engine.setUseClientMode(false);
+        try {
             engine.beginHandshake();
-            ch.register(selector, SelectionKey.OP_READ, new Conn(ch, engine));
+        } catch (SSLException e) {
+            throw new IllegalStateException("a new JDK engine cannot begin a handshake: " + e.getMessage(), e);
         }
+        return new Conn(ch, engine);
     }
 
     private void read(SelectionKey key, Conn c) throws IOException {
@@ -118,7 +113,7 @@ public final class RawNioTlsEchoServer {
         }
         int n = c.ch.read(in);
         if (n < 0) {
-            close(key); // an end of stream without close_notify: nothing to answer
+            NioSockets.close(key); // an end of stream without close_notify: nothing to answer
             return;
         }
         pump(key, c, in.flip());
@@ -163,7 +158,7 @@ public final class RawNioTlsEchoServer {
             SSLEngineResult r = engine.unwrap(in, app);
             if (r.getStatus() == Status.CLOSED) {
                 answerClose(c);
-                close(key);
+                NioSockets.close(key);
                 return;
             }
             HandshakeStatus after = r.getHandshakeStatus();
@@ -247,15 +242,6 @@ public final class RawNioTlsEchoServer {
         Runnable task;
         while ((task = engine.getDelegatedTask()) != null) {
             task.run();
-        }
-    }
-
-    private static void close(SelectionKey key) {
-        key.cancel();
-        try {
-            key.channel().close();
-        } catch (IOException ignored) {
-            // the peer is gone already; nothing to report in a benchmark server
         }
     }
 

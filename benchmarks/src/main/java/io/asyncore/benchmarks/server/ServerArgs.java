@@ -1,11 +1,6 @@
 package io.asyncore.benchmarks.server;
 
-import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
-import java.nio.channels.ServerSocketChannel;
 
 /**
  * The command line every echo server takes, {@code <port>}, and the line it prints once it listens.
@@ -37,19 +32,6 @@ final class ServerArgs {
             usage(server, "the port must be 1..65535, got " + port);
         }
         return new InetSocketAddress("127.0.0.1", port);
-    }
-
-    /**
-     * A non-blocking listener on {@code address} with {@link #BACKLOG} and {@code SO_REUSEADDR},
-     * registered with {@code selector} for accepts: the raw NIO servers' listening socket.
-     */
-    static ServerSocketChannel listen(Selector selector, InetSocketAddress address) throws IOException {
-        ServerSocketChannel listener = ServerSocketChannel.open();
-        listener.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-        listener.bind(address, BACKLOG);
-        listener.configureBlocking(false);
-        listener.register(selector, SelectionKey.OP_ACCEPT);
-        return listener;
     }
 
     /** Tells run.sh the server accepts connections now. */
