@@ -7,12 +7,13 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
  * The socket handling the hand-written NIO servers share ({@link RawNioEchoServer} and
- * {@link RawNioTlsEchoServer}): the listener, accepting a burst of connections, and closing one.
- * Nothing here runs per read or write.
+ * {@link RawNioTlsEchoServer}): the listener, the selector loop, accepting a burst of connections,
+ * and closing one. Nothing here runs per read or write.
  */
 final class NioSockets {
     /** Connections accepted per accept event at most: each event drains the backlog up to this. */
@@ -48,6 +49,13 @@ final class NioSockets {
             ch.configureBlocking(false);
             ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
             ch.register(selector, SelectionKey.OP_READ, attach.apply(ch));
+        }
+    }
+
+    /** Runs the selector loop on this thread, handing each ready key to {@code ready}, until the process ends. */
+    static void loop(Selector selector, Consumer<SelectionKey> ready) throws IOException {
+        while (true) {
+            selector.select(ready);
         }
     }
 

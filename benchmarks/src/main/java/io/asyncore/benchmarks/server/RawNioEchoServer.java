@@ -29,9 +29,7 @@ public final class RawNioEchoServer {
     }
 
     void run() throws IOException {
-        while (true) {
-            selector.select(this::ready);
-        }
+        NioSockets.loop(selector, this::ready);
     }
 
     private void ready(SelectionKey key) {

@@ -69,9 +69,7 @@ public final class RawNioTlsEchoServer {
     }
 
     void run() throws IOException {
-        while (true) {
-            selector.select(this::ready);
-        }
+        NioSockets.loop(selector, this::ready);
     }
 
     private void ready(SelectionKey key) {
