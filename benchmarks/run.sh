@@ -26,6 +26,16 @@
 # never over the repository's BENCHMARKS.md, and its profiles and system-call counts (ping-pong only)
 # cover only the servers chosen. Example, bulk only, three rounds:
 #   BENCH_SERVERS=raw-nio,callback,coroutine BENCH_SCENARIOS=bulk BENCH_JMH=0 BENCH_PROFILE=0 BENCH_ROUNDS=3 benchmarks/run.sh
+#
+# TLS (issue 13): the scenario `tls` (in the default list; BENCH_SCENARIOS=tls runs it alone) drives the
+# TLS_SERVERS below with benchmarks/native/tlsgen.c (C, OpenSSL, one thread; it needs the OpenSSL headers:
+# apt-get install -y libssl-dev, else the TLS servers are skipped with a message). TLS 1.3 only, with
+# TLS_AES_128_GCM_SHA256 over X25519, checked on every connection. Each server process first gets the same
+# warm-up (TLS_WARM_HANDSHAKES seconds of handshakes, TLS_WARM_BULK MiB of bulk echo, then ping-pong), then
+# ping-pong at C=50, bulk, handshakes and TLS_IDLE idle connections, in rounds as above. The certificate (ECDSA
+# P-256, self-signed) is made with openssl into benchmarks/results/tls/; without the openssl command, the
+# test certificate of asyncore-core is used. Example, two servers, one round:
+#   BENCH_SERVERS=tls-raw-nio,tls-callback BENCH_SCENARIOS=tls BENCH_JMH=0 BENCH_ROUNDS=1 benchmarks/run.sh
 # Every server listens on 127.0.0.1 only; every load loop is bounded in count and time.
 set -euo pipefail
 
@@ -50,14 +60,26 @@ SERVERS=(
 )
 # Servers of the issue that are not on main yet: name | what | where.
 PENDING=()
+# The TLS echo servers (scenario tls), the same way. The raw NIO + SSLEngine server is the floor the
+# others are judged against; the boringssl ones use netty-tcnative (linux-x86_64 only).
+TLS_SERVERS=(
+  "tls-raw-nio|$PKG.server.RawNioTlsEchoServer|17"
+  "tls-callback|$PKG.server.TlsCallbackEchoServer|17"
+  "tls-netty|$PKG.server.NettyTlsEchoServer|17"
+  "tls-callback-boringssl|$PKG.server.BoringSslCallbackEchoServer|17"
+  "tls-netty-boringssl|$PKG.server.NettyBoringSslEchoServer|17"
+)
 
 # ---------------------------------------------------------------- settings
 SECS=5 WARMUP=1 ROUNDS=${BENCH_ROUNDS:-5} SCALE=10000 ACTIVE=50 CONNECTIONS=1,50,1000
 JMH_ARGS=(-f 2 -wi 3 -w 1s -i 5 -r 1s)
 PROFILE=${BENCH_PROFILE:-1}
+# TLS: the JDK's engine needs about 35 s of handshakes and 1.5 GiB of bulk before its figures settle (issue 13).
+TLS_WARM_HANDSHAKES=35 TLS_WARM_BULK=1536 TLS_IDLE=2000 TLS_CONNECTIONS=50 TLS_WINDOW=16
 MODE=full
 case "${1:-}" in
-  --quick) MODE=quick SECS=0.5 WARMUP=0.2 ROUNDS=${BENCH_ROUNDS:-1} SCALE=2000 JMH_ARGS=(-f 1 -wi 1 -w 200ms -i 1 -r 200ms) PROFILE=${BENCH_PROFILE:-0} ;;
+  --quick) MODE=quick SECS=0.5 WARMUP=0.2 ROUNDS=${BENCH_ROUNDS:-1} SCALE=2000 JMH_ARGS=(-f 1 -wi 1 -w 200ms -i 1 -r 200ms) PROFILE=${BENCH_PROFILE:-0}
+    TLS_WARM_HANDSHAKES=1 TLS_WARM_BULK=32 TLS_IDLE=100 ;;
   "") ;;
   *) echo "usage: benchmarks/run.sh [--quick]" >&2; exit 2 ;;
 esac
@@ -69,10 +91,14 @@ if [[ "$GENERATOR" != native && "$GENERATOR" != java ]]; then
   echo "run.sh: BENCH_GENERATOR must be native or java, got '$GENERATOR'" >&2; exit 2
 fi
 PORT=${BENCH_PORT:-19100}
-SCENARIOS=${BENCH_SCENARIOS:-pingpong,bulk,scale}
-if ! [[ "$SCENARIOS" =~ ^(pingpong|bulk|scale)(,(pingpong|bulk|scale))*$ ]]; then
-  echo "run.sh: BENCH_SCENARIOS must be a comma-separated list of pingpong, bulk and scale, got '$SCENARIOS'" >&2; exit 2
+SCENARIOS=${BENCH_SCENARIOS:-pingpong,bulk,scale,tls}
+if ! [[ "$SCENARIOS" =~ ^(pingpong|bulk|scale|tls)(,(pingpong|bulk|scale|tls))*$ ]]; then
+  echo "run.sh: BENCH_SCENARIOS must be a comma-separated list of pingpong, bulk, scale and tls, got '$SCENARIOS'" >&2; exit 2
 fi
+# The plaintext scenarios go to loadgen; tls is tlsgen's.
+PLAIN_SCENARIOS=$(tr ',' '\n' <<< "$SCENARIOS" | grep -vx tls | paste -sd, -) || true
+RUN_TLS=0
+if [[ ",$SCENARIOS," == *",tls,"* ]]; then RUN_TLS=1; fi
 JMH=${BENCH_JMH:-1}
 REPORT_MD="$ROOT/BENCHMARKS.md"
 CHARTS_DIR="$ROOT/benchmarks/charts" # the SVG charts BENCHMARKS.md shows
@@ -81,17 +107,24 @@ if [[ -n "${BENCH_SERVERS:-}${BENCH_SCENARIOS:-}" || "$JMH" != 1 ]]; then
   CHARTS_DIR="$OUT/charts"
 fi
 if [[ -n "${BENCH_SERVERS:-}" ]]; then
-  picked=()
+  picked=() tls_picked=()
   for entry in "${SERVERS[@]}"; do
     if [[ ",$BENCH_SERVERS," == *",${entry%%|*},"* ]]; then picked+=("$entry"); fi
   done
-  for want in ${BENCH_SERVERS//,/ }; do
-    printf '%s\n' "${SERVERS[@]}" | grep -q "^$want|" || { echo "run.sh: BENCH_SERVERS names '$want', which is not in SERVERS" >&2; exit 2; }
+  for entry in "${TLS_SERVERS[@]}"; do
+    if [[ ",$BENCH_SERVERS," == *",${entry%%|*},"* ]]; then tls_picked+=("$entry"); fi
   done
-  SERVERS=("${picked[@]}")
+  for want in ${BENCH_SERVERS//,/ }; do
+    printf '%s\n' "${SERVERS[@]}" "${TLS_SERVERS[@]}" | grep -q "^$want|" \
+      || { echo "run.sh: BENCH_SERVERS names '$want', which is not in SERVERS or TLS_SERVERS" >&2; exit 2; }
+  done
+  SERVERS=(${picked[@]+"${picked[@]}"})
+  TLS_SERVERS=(${tls_picked[@]+"${tls_picked[@]}"})
 fi
+if [[ -z "$PLAIN_SCENARIOS" ]]; then SERVERS=(); fi # BENCH_SCENARIOS=tls: no plaintext server runs
+if [[ "$RUN_TLS" != 1 ]]; then TLS_SERVERS=(); fi
 # chosen NAME: true if NAME is one of the servers this run measures.
-chosen() { printf '%s\n' "${SERVERS[@]}" | grep -q "^$1|"; }
+chosen() { printf '%s\n' ${SERVERS[@]+"${SERVERS[@]}"} | grep -q "^$1|"; }
 SERVER_JVM=(-XX:+UseSerialGC -Xms64m -Xmx1g)
 GENERATOR_JVM=(-XX:+UseSerialGC -Xms256m -Xmx1g)
 
@@ -237,25 +270,107 @@ for entry in "${SERVERS[@]}"; do
     say "skipping $name: it needs Java $needs"
   fi
 done
+# serve_and_drive NAME CLASS ROUND DRIVER [JVM options...]: starts NAME's server afresh on the next port (its
+# log: NAME.roundROUND.server.log), runs the function DRIVER NAME ROUND against it, ends it, and notes a failure.
+serve_and_drive() {
+  local name=$1 class=$2 round=$3 driver=$4; shift 4
+  local log="$name.round$round"
+  say "$name on port $PORT (round $round of $ROUNDS)"
+  if start_server "$log" "$class" "$PORT" "$@"; then
+    if ! "$driver" "$name" "$round"; then
+      echo "failed: $name|round $round: the load generator failed; see benchmarks/results/$log.server.log" >> "$META"
+      say "the load generator failed against $name in round $round"
+    fi
+    stop_server
+  else
+    echo "failed: $name|round $round: did not start; see benchmarks/results/$log.server.log" >> "$META"
+  fi
+  PORT=$((PORT + 1))
+}
+
+plain_driver() { generate "$1" "$PORT" --scenarios="$PLAIN_SCENARIOS" --connections="$CONNECTIONS" --rep="$2"; }
+
 for round in $(seq "$ROUNDS"); do
+  [[ ${#SERVERS[@]} -gt 0 ]] || break # BENCH_SCENARIOS=tls, or only TLS servers chosen
   say "round $round of $ROUNDS"
   for entry in "${SERVERS[@]}"; do
     IFS='|' read -r name class needs <<< "$entry"
     [[ "$JAVA_V" -ge "$needs" ]] || continue
-    log="$name.round$round"
-    say "$name on port $PORT (round $round of $ROUNDS)"
-    if start_server "$log" "$class" "$PORT"; then
-      if ! generate "$name" "$PORT" --scenarios="$SCENARIOS" --connections="$CONNECTIONS" --rep="$round"; then
-        echo "failed: $name|round $round: the load generator failed; see benchmarks/results/$log.server.log" >> "$META"
-        say "the load generator failed against $name in round $round"
-      fi
-      stop_server
-    else
-      echo "failed: $name|round $round: did not start; see benchmarks/results/$log.server.log" >> "$META"
-    fi
-    PORT=$((PORT + 1))
+    serve_and_drive "$name" "$class" "$round" plain_driver
   done
 done
+
+# ---------------------------------------------------------------- TLS (issue 13)
+# tls_ready: builds tlsgen and makes the certificate; false, with the reason in meta.txt and the log, if it cannot.
+TLSGEN="$ROOT/benchmarks/target/native/tlsgen"
+TLS_DIR="$OUT/tls"
+TLS_CFLAGS=(-O2 -Wall -Wextra -std=c11)
+tls_ready() {
+  local why=""
+  if ! command -v cc >/dev/null; then
+    why="no C compiler (cc) to build benchmarks/native/tlsgen.c; install one (Debian/Ubuntu: apt-get install -y gcc libssl-dev)"
+  elif ! printf '#include <openssl/ssl.h>\nint main(void) { return SSL_CTX_new(TLS_client_method()) == 0; }\n' \
+      | cc -x c - -o /dev/null -lssl -lcrypto 2>/dev/null; then
+    why="no OpenSSL headers and libraries for benchmarks/native/tlsgen.c; install them (Debian/Ubuntu: apt-get install -y libssl-dev) and run again"
+  fi
+  if [[ -z "$why" ]]; then
+    say "building the TLS load generator: cc ${TLS_CFLAGS[*]} -o benchmarks/target/native/tlsgen benchmarks/native/tlsgen.c -lssl -lcrypto"
+    mkdir -p "$(dirname "$TLSGEN")"
+    cc "${TLS_CFLAGS[@]}" -o "$TLSGEN" "$ROOT/benchmarks/native/tlsgen.c" -lssl -lcrypto || why="benchmarks/native/tlsgen.c did not compile"
+  fi
+  if [[ -n "$why" ]]; then
+    say "skipping the TLS servers: $why" >&2
+    echo "skipped: tls|$why" >> "$META"
+    return 1
+  fi
+  mkdir -p "$TLS_DIR"
+  TLS_CA="$TLS_DIR/cert.pem" TLS_CERT="$TLS_DIR/cert.pem" TLS_KEY="$TLS_DIR/key.pem"
+  local kind="ECDSA P-256, self-signed, made by run.sh with $(openssl version 2>/dev/null | cut -d' ' -f1-2)"
+  if ! command -v openssl >/dev/null || ! openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+      -keyout "$TLS_KEY" -out "$TLS_CERT" -days 2 -subj "/CN=localhost" \
+      -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" > "$TLS_DIR/openssl.log" 2>&1; then
+    local test_tls="$ROOT/asyncore-core/src/test/resources/tls"
+    TLS_CA="$test_tls/ca.pem" TLS_CERT="$test_tls/server.pem" TLS_KEY="$test_tls/server-key.pem"
+    kind="RSA 2048, asyncore-core's test certificate (the openssl command could not make one: see benchmarks/results/tls/openssl.log)"
+    say "no openssl command to make the certificate: using asyncore-core's test certificate (RSA 2048)"
+  fi
+  {
+    echo "tls-certificate: $kind"
+    echo "tls-generator: tlsgen --seconds=$SECS --warmup=$WARMUP --connections=$TLS_CONNECTIONS --window=$TLS_WINDOW --idle=$TLS_IDLE --warm-handshakes=$TLS_WARM_HANDSHAKES --warm-bulk=$TLS_WARM_BULK"
+    echo "tls-generator-kind: native (built with $(cc --version | head -1): cc ${TLS_CFLAGS[*]} -lssl -lcrypto; $(openssl version 2>/dev/null || echo "OpenSSL"))"
+  } >> "$META"
+}
+
+# tls_driver NAME ROUND: tlsgen against the server just started: the warm-up, then every TLS scenario.
+tls_driver() {
+  timeout 900 ${PIN_GENERATOR[@]+"${PIN_GENERATOR[@]}"} "$TLSGEN" --server="$1" --port="$PORT" --pid="$SERVER_PID" \
+    --out="$OUT/tls-results.txt" --cafile="$TLS_CA" --seconds="$SECS" --warmup="$WARMUP" --rep="$2" \
+    --connections="$TLS_CONNECTIONS" --window="$TLS_WINDOW" --idle="$TLS_IDLE" \
+    --warm-handshakes="$TLS_WARM_HANDSHAKES" --warm-bulk="$TLS_WARM_BULK" --jcmd="$(dirname "$JAVA")/jcmd"
+}
+
+# tls_round ROUND: every TLS server once, each in a fresh process, warmed up the same way, then measured.
+tls_round() {
+  local round=$1 entry name class needs jvm
+  for entry in "${TLS_SERVERS[@]}"; do
+    IFS='|' read -r name class needs <<< "$entry"
+    [[ "$JAVA_V" -ge "$needs" ]] || continue
+    if [[ "$name" == *boringssl && "$(uname -sm)" != "Linux x86_64" ]]; then
+      [[ "$round" != 1 ]] || echo "skipped: $name|netty-tcnative-boringssl-static is a linux-x86_64 build here, and this is $(uname -sm)" >> "$META"
+      continue
+    fi
+    jvm=(-Djdk.tls.namedGroups=x25519 "-Dbench.tls.cert=$TLS_CERT" "-Dbench.tls.key=$TLS_KEY")
+    if [[ "$JAVA_V" -ge 22 ]]; then jvm+=(--enable-native-access=ALL-UNNAMED); fi # netty-tcnative loads a library
+    serve_and_drive "$name" "$class" "$round" tls_driver "${jvm[@]}"
+  done
+}
+
+if [[ ${#TLS_SERVERS[@]} -gt 0 ]] && tls_ready; then
+  for round in $(seq "$ROUNDS"); do
+    say "TLS round $round of $ROUNDS"
+    tls_round "$round"
+  done
+fi
 
 # ---------------------------------------------------------------- profiles
 # A JFR CPU profile of the asyncore servers and raw NIO at C=50, for explaining misses.

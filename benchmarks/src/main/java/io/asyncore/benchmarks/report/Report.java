@@ -20,7 +20,8 @@ import java.util.stream.Collectors;
 /**
  * Writes {@code BENCHMARKS.md} from a results directory made by {@code run.sh}: {@code meta.txt}
  * (how the run was made), {@code results.txt} (the load generator's lines), {@code jmh.csv} and
- * the JFR {@code *.hot-methods.txt} views, plus the hand-written analysis in {@code notes.md}.
+ * the JFR {@code *.hot-methods.txt} views, {@code tls-results.txt} ({@link TlsReport}), plus the
+ * hand-written analysis in {@code notes.md}.
  *
  * <p>{@code run.sh} runs in rounds: each round starts every server afresh and runs every scenario
  * once against it, and its lines carry {@code rep=<round>}. Every figure shown, for every scenario,
@@ -174,6 +175,7 @@ public final class Report {
         bulk();
         connections();
         idle();
+        TlsReport.section(dir, meta).forEach(this::line); // nothing unless the run measured TLS servers
         Syscalls.section(dir, servers, number(meta("syscall-window"))).forEach(this::line);
         jmh();
         notes(notes);
@@ -225,7 +227,7 @@ public final class Report {
     static final String NS_PER_BYTE = "srvns_per_byte";
 
     /** Server cores / (10^6 bytes/s) × 1000 = ns of server CPU per byte; "na" when either figure is missing. */
-    private static void deriveCpuPerByte(Run r) {
+    static void deriveCpuPerByte(Run r) {
         try {
             double perByte = r.num("srvcpu") / r.num("mbps") * 1000;
             r.derive(NS_PER_BYTE, Double.isFinite(perByte) ? Double.toString(perByte) : "na");
@@ -632,15 +634,15 @@ public final class Report {
         return v >= 100 ? f0(v) : f2(v);
     }
 
-    private static String f0(double v) {
+    static String f0(double v) {
         return String.format(Locale.ROOT, "%,.0f", v);
     }
 
-    private static String f1(double v) {
+    static String f1(double v) {
         return String.format(Locale.ROOT, "%.1f", v);
     }
 
-    private static String f2(double v) {
+    static String f2(double v) {
         return String.format(Locale.ROOT, "%.2f", v);
     }
 

@@ -32,8 +32,11 @@ public final class CallbackEchoServer extends EchoListener {
         new EchoHandler(sock, map, readBuffer(map));
     }
 
-    /** Echoes what it reads; reads only while nothing waits to be sent ({@link BackPressuredHandler}). */
-    static final class EchoHandler extends BackPressuredHandler {
+    /**
+     * Echoes what it reads; reads only while nothing waits to be sent ({@link BackPressuredHandler}).
+     * The TLS server's handler ({@link TlsCallbackEchoServer}) is this one.
+     */
+    static class EchoHandler extends BackPressuredHandler {
         private final ByteBuffer shared;
 
         EchoHandler(SocketChannel sock, SocketMap map, ByteBuffer shared) {

@@ -2,7 +2,6 @@ package io.asyncore.benchmarks.server;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -19,7 +18,6 @@ import java.nio.channels.SocketChannel;
  */
 public final class RawNioEchoServer {
     private static final String NAME = "RawNioEchoServer";
-    private static final int ACCEPTS_PER_EVENT = 64;
 
     private final Selector selector;
     private final ServerSocketChannel listener;
@@ -27,23 +25,17 @@ public final class RawNioEchoServer {
 
     RawNioEchoServer(InetSocketAddress address) throws IOException {
         selector = Selector.open();
-        listener = ServerSocketChannel.open();
-        listener.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-        listener.bind(address, ServerArgs.BACKLOG);
-        listener.configureBlocking(false);
-        listener.register(selector, SelectionKey.OP_ACCEPT);
+        listener = NioSockets.listen(selector, address);
     }
 
     void run() throws IOException {
-        while (true) {
-            selector.select(this::ready);
-        }
+        NioSockets.loop(selector, this::ready);
     }
 
     private void ready(SelectionKey key) {
         try {
             if (key.isAcceptable()) {
-                accept();
+                NioSockets.acceptAll(listener, selector, ch -> null);
                 return;
             }
             if (key.isWritable()) {
@@ -53,19 +45,7 @@ public final class RawNioEchoServer {
                 echo(key);
             }
         } catch (IOException e) {
-            close(key);
-        }
-    }
-
-    private void accept() throws IOException {
-        for (int i = 0; i < ACCEPTS_PER_EVENT; i++) {
-            SocketChannel ch = listener.accept();
-            if (ch == null) {
-                return;
-            }
-            ch.configureBlocking(false);
-            ch.setOption(StandardSocketOptions.TCP_NODELAY, true); // as every server here (Netty's default)
-            ch.register(selector, SelectionKey.OP_READ);
+            NioSockets.close(key);
         }
     }
 
@@ -74,7 +54,7 @@ public final class RawNioEchoServer {
         shared.clear();
         int n = ch.read(shared);
         if (n < 0) {
-            close(key);
+            NioSockets.close(key);
             return;
         }
         if (n == 0) {
@@ -95,15 +75,6 @@ public final class RawNioEchoServer {
         if (!pending.hasRemaining()) {
             key.attach(null);
             key.interestOps(SelectionKey.OP_READ);
-        }
-    }
-
-    private static void close(SelectionKey key) {
-        key.cancel();
-        try {
-            key.channel().close();
-        } catch (IOException ignored) {
-            // the peer is gone already; nothing to report in a benchmark server
         }
     }
 

@@ -230,4 +230,52 @@ class ReportTest {
         assertTrue(md.contains("| AsyncChat line echo ≥ 0.8× callback echo | pending: branch chat, not merged yet | — |"), md);
         assertTrue(md.contains("- Pending: chat — asyncore AsyncChat line echo — branch chat, not merged yet."), md);
     }
+
+    private static List<String> tls(String server, int rep, double micros, double mbps, double srvcpu, double msPerHandshake, String heap) {
+        return List.of(
+                "server=" + server + " scenario=tls-pingpong rep=" + rep + " c=50 rtps=50000 rts=1 seconds=5 p50us=900 p99us=2000"
+                        + " p999us=3000 srvus_per_rt=" + micros + " srvcpu=0.9 gencpu=0.4",
+                "server=" + server + " scenario=tls-bulk rep=" + rep + " mbps=" + mbps + " bytes=1 seconds=5 srvcpu=" + srvcpu + " gencpu=0.5",
+                "server=" + server + " scenario=tls-handshake rep=" + rep + " hsps=1000 handshakes=5000 seconds=5 srvms_per_hs=" + msPerHandshake
+                        + " srvcpu=0.9 gencpu=0.2 window=16",
+                "server=" + server + " scenario=tls-idle rep=" + rep + " n=2000 seconds=3 rss_before_kb=1 rss_after_kb=2 rss_per_conn_kb=9.5"
+                        + " heap_per_conn_kb=" + heap);
+    }
+
+    @Test
+    void theTlsTableShowsEachServersCpuPerUnitOfWorkAgainstTheRawSslEngineFloorAndJudgesTheTargets() throws IOException {
+        List<String> meta = new java.util.ArrayList<>(META);
+        meta.add("tls-certificate: ECDSA P-256, self-signed");
+        meta.add("tls-generator: tlsgen --seconds=5 --warmup=1 --connections=50 --window=16 --idle=2000 --warm-handshakes=35 --warm-bulk=1536");
+        List<String> results = new java.util.ArrayList<>();
+        results.addAll(tls("tls-raw-nio", 1, 10, 1000, 1.2, 0.80, "5.50"));
+        results.addAll(tls("tls-raw-nio", 2, 12, 1000, 1.0, 0.90, "5.40"));
+        results.addAll(tls("tls-raw-nio", 3, 11, 1000, 1.1, 0.85, "5.60"));
+        results.addAll(tls("tls-callback", 1, 11.55, 1000, 1.3, 0.85, "na"));
+        results.addAll(tls("tls-netty", 1, 12.75, 1000, 1.89, 0.93, "7.10"));
+        results.addAll(tls("tls-callback-boringssl", 1, 9, 1000, 1.2, 0.26, "1.20"));
+        Files.write(dir.resolve("tls-results.txt"), results);
+        String md = renderWith(meta, pingPong("callback", 50, 1, 90_000, 6, 0.5));
+        assertTrue(md.contains("## TLS (issue 13)"), md);
+        assertTrue(md.contains("Certificate: ECDSA P-256, self-signed. Each server process first gets the same warm-up (35 s of handshakes, "
+                + "1536 MiB of bulk echo, then 2 s of ping-pong)"), md);
+        // Medians over three rounds: 11 µs/RT, 1.10 ns/byte (1.1 cores / 1000 MB/s), 0.85 ms, 5.50 KB.
+        assertTrue(md.contains("| tls-raw-nio | JDK | 11.00 | 1.00 | 1.10 | 1.00 | 0.85 | 1.00 | 5.50 | 1.00 |"), md);
+        assertTrue(md.contains("| tls-callback | JDK | 11.55 | 1.05 | 1.30 | 1.18 | 0.85 | 1.00 | n/a | — |"), md);
+        assertTrue(md.contains("| tls-callback-boringssl | BoringSSL (netty-tcnative) | 9.00 | 0.82 |"), md);
+        assertTrue(md.contains("| tls-callback server CPU per round trip ≤ 1.1× floor | 1.05× (11.55 vs 11.00) | met |"), md);
+        assertTrue(md.contains("| tls-callback server CPU per echoed byte ≤ 1.1× floor | 1.18× (1.30 vs 1.10) | **missed** |"), md);
+        assertTrue(md.contains("| tls-callback live heap per idle TLS connection ≤ the floor's | not measured | — |"), md);
+        assertTrue(md.contains("| tls-callback server CPU per handshake ≤ Netty's (JDK engine) | 0.91× (0.85 vs 0.93) | met |"), md);
+        assertTrue(md.contains("CPU per handshake against the JDK engine's | 0.31× (0.26 vs 0.85 ms) | — |"), md);
+        assertTrue(md.contains("| tls-raw-nio | 50,000 | 900.0 | 2000.0 | 1,000 | 1,000 | 2,000 | 9.50 | 0.40, 0.50, 0.20 |"), md);
+        // The TLS servers stay out of the plaintext tables.
+        assertTrue(!md.contains("| tls-raw-nio | 50,000 | —"), md);
+    }
+
+    @Test
+    void withoutTlsResultsTheReportHasNoTlsSection() throws IOException {
+        String md = render(pingPong("callback", 50, 1, 90_000, 6, 0.5));
+        assertTrue(!md.contains("TLS"), md);
+    }
 }
