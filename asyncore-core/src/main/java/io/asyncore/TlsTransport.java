@@ -32,6 +32,8 @@ final class TlsTransport implements Transport {
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
     /** Records unwrapped or wrapped per call at most, so one connection cannot hold the loop. */
     private static final int RECORDS_PER_CALL = 64;
+    /** Ciphertext read per system call at most: several records, so a bulk stream needs few calls. */
+    private static final int READ_CHUNK = 64 * 1024;
 
     private final SSLEngine engine;
     private final SocketChannel channel;
@@ -177,23 +179,25 @@ final class TlsTransport implements Transport {
      * none, or the peer closed. Never returns with a complete record left unreported.
      */
     private int unwrapInto(ByteBuffer dst) throws IOException {
-        ByteBuffer in = scratch.netIn(engine.getSession().getPacketBufferSize());
-        if (netIn != null) {
-            in.put(netIn);
+        ByteBuffer in = scratch.netIn(Math.max(READ_CHUNK, engine.getSession().getPacketBufferSize()));
+        ByteBuffer own = netIn;
+        if (own != null) {
+            in.put(own);
             netIn = null;
         }
         boolean socketHadMore = true;
+        int total = 0;
         try {
             for (int records = 0; records < RECORDS_PER_CALL; records++) {
                 in.flip();
-                int produced = unwrapOnce(in, dst);
+                total += unwrapOnce(in, dst);
                 in.compact();
-                if (produced > 0 || inboundDone) {
-                    return produced;
+                if (inboundDone || appIn != null) {
+                    return total; // the end of the stream, or the caller's buffer is full
                 }
                 if (lastUnwrap == Status.BUFFER_UNDERFLOW || lastConsumed == 0) {
-                    if (!socketHadMore) {
-                        return 0;
+                    if (total > 0 || !socketHadMore) {
+                        return total;
                     }
                     in = ensureRoom(in);
                     int r = channel.read(in);
@@ -204,9 +208,9 @@ final class TlsTransport implements Transport {
                 }
             }
             host.inputBuffered(); // the budget ran out: come back next pass
-            return 0;
+            return total;
         } finally {
-            keepLeftover(in);
+            keepLeftover(in, own);
         }
     }
 
@@ -285,9 +289,15 @@ final class TlsTransport implements Transport {
     }
 
     /** Keeps a partial record (in write mode in {@code in}) in a buffer of this connection's own. */
-    private void keepLeftover(ByteBuffer in) {
+    private void keepLeftover(ByteBuffer in, ByteBuffer reusable) {
         in.flip();
-        netIn = in.hasRemaining() ? copyOf(in) : null;
+        if (!in.hasRemaining()) {
+            netIn = null; // nothing held: an idle connection keeps no buffer
+        } else if (reusable != null && reusable.capacity() >= in.remaining()) {
+            netIn = reusable.clear().put(in).flip(); // streaming: the same buffer, no allocation per read
+        } else {
+            netIn = ByteBuffer.allocate(Math.max(in.remaining(), engine.getSession().getPacketBufferSize())).put(in).flip();
+        }
         in.clear();
         if (netIn != null && lastUnwrap != Status.BUFFER_UNDERFLOW && !handshaking) {
             host.inputBuffered(); // it may hold whole records, which the selector will not report

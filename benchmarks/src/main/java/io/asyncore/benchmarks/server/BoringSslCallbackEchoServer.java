@@ -17,7 +17,7 @@ public final class BoringSslCallbackEchoServer {
     private BoringSslCallbackEchoServer() {
     }
 
-    public static void main(String[] args) throws IOException {
+    public static void main(String[] args) throws IOException, InterruptedException {
         SslContext context = TlsSetup.nettyContext(NAME, SslProvider.OPENSSL);
         EchoListener.run(args, NAME, (map, address) ->
                 new TlsCallbackEchoServer(map, address, () -> context.newEngine(ByteBufAllocator.DEFAULT)));

@@ -23,8 +23,6 @@ import javax.net.ssl.SSLEngine;
 public final class TlsCallbackEchoServer extends EchoListener {
     private static final String NAME = "TlsCallbackEchoServer";
 
-    /** The read buffer every handler of this server uses: loop-thread only. */
-    private final ByteBuffer shared = ByteBuffer.allocateDirect(65536);
     private final Supplier<SSLEngine> engines;
 
     TlsCallbackEchoServer(SocketMap map, InetSocketAddress address, Supplier<SSLEngine> engines) throws IOException {
@@ -33,8 +31,8 @@ public final class TlsCallbackEchoServer extends EchoListener {
     }
 
     @Override
-    void serve(SocketChannel sock) throws IOException {
-        new TlsEchoHandler(sock, map(), shared).startTls(engines.get());
+    void serve(SocketChannel sock, SocketMap map) throws IOException {
+        new TlsEchoHandler(sock, map, readBuffer(map)).startTls(engines.get());
     }
 
     /** The plaintext server's handler ({@link CallbackEchoServer.EchoHandler}), unchanged but for failures. */
@@ -51,7 +49,7 @@ public final class TlsCallbackEchoServer extends EchoListener {
         }
     }
 
-    public static void main(String[] args) throws IOException {
+    public static void main(String[] args) throws IOException, InterruptedException {
         SSLContext context = TlsSetup.jdkContext(NAME);
         run(args, NAME, (map, address) ->
                 new TlsCallbackEchoServer(map, address, () -> TlsSetup.restrict(Tls.serverEngine(context))));
