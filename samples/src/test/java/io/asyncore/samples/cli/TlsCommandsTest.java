@@ -1,0 +1,79 @@
+package io.asyncore.samples.cli;
+
+import static io.asyncore.samples.cli.MainTest.oneLineError;
+import static io.asyncore.samples.cli.MainTest.run;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.asyncore.samples.http.DemoHttpServer;
+import io.asyncore.samples.tls.DemoCertificates;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The TLS options of the commands, run as a user types them, against loopback servers with the demo certificate. */
+@Timeout(60)
+class TlsCommandsTest {
+    private static DemoCertificates certs;
+    private static DemoHttpServer https;
+    private static DemoHttpServer http;
+
+    @BeforeAll
+    static void startServers() throws Exception {
+        certs = DemoCertificates.extract();
+        https = DemoHttpServer.startHttps(certs.serverContext());
+        http = DemoHttpServer.start();
+    }
+
+    @AfterAll
+    static void stopServers() {
+        https.close();
+        http.close();
+    }
+
+    @Test
+    void httpGetFetchesAnHttpsUrlTrustingTheCaOfCacert() {
+        MainTest.Run r = run("http-get", "--cacert", certs.ca().toString(), https.url("/page").toString());
+        assertEquals(0, r.code(), r::toString);
+        assertTrue(r.out().startsWith("HTTP/1.1 200 OK"), r.out());
+        assertTrue(r.out().endsWith(DemoHttpServer.PAGE), r.out());
+    }
+
+    @Test
+    void httpGetFollowsARedirectFromHttpToHttps() {
+        String target = https.url("/chunked").toString();
+        String start = http.url("/redirect?to=" + URLEncoder.encode(target, StandardCharsets.UTF_8)).toString();
+        MainTest.Run r = run("http-get", "--cacert", certs.ca().toString(), start);
+        assertEquals(0, r.code(), r::toString);
+        assertTrue(r.out().endsWith(String.join("", DemoHttpServer.CHUNKS)), r.out());
+        assertEquals("followed 1 redirect(s): " + start + " -> " + target, r.err().strip());
+    }
+
+    @Test
+    void httpGetOfAnUntrustedCertificatePrintsOneErrorLineSayingSo() {
+        String error = oneLineError(run("http-get", https.url("/page").toString())); // the JDK's trust store
+        assertTrue(error.startsWith("error: the peer's certificate is not trusted: "), error);
+    }
+
+    @Test
+    void httpGetMaxBodyHoldsOverHttps() {
+        String error = oneLineError(run("http-get", "--cacert", certs.ca().toString(), "--max-body", "1K",
+                https.url("/bytes?n=100000").toString()));
+        assertTrue(error.contains("1024"), error);
+    }
+
+    @Test
+    void httpGetNamesAMissingCacertFile() {
+        assertEquals("error: --cacert /no/such/ca.pem: no such file",
+                oneLineError(run("http-get", "--cacert", "/no/such/ca.pem", https.url("/page").toString())));
+    }
+
+    @Test
+    void httpGetNamesACacertFileThatHoldsNoCertificate() {
+        String error = oneLineError(run("http-get", "--cacert", certs.serverKey().toString(), https.url("/page").toString()));
+        assertTrue(error.contains(certs.serverKey().toString()) && error.contains("no"), error);
+    }
+}
