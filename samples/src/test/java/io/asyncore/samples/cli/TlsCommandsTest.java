@@ -5,8 +5,12 @@ import static io.asyncore.samples.cli.MainTest.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.asyncore.SocketMap;
+import io.asyncore.samples.BackgroundLoop;
 import io.asyncore.samples.http.DemoHttpServer;
+import io.asyncore.samples.starttls.StartTlsServer;
 import io.asyncore.samples.tls.DemoCertificates;
+import java.net.InetSocketAddress;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.AfterAll;
@@ -75,5 +79,23 @@ class TlsCommandsTest {
     void httpGetNamesACacertFileThatHoldsNoCertificate() {
         String error = oneLineError(run("http-get", "--cacert", certs.serverKey().toString(), https.url("/page").toString()));
         assertTrue(error.contains(certs.serverKey().toString()) && error.contains("no"), error);
+    }
+
+    @Test
+    void starttlsClientPrintsTheConversationMovingToTls() throws Exception {
+        SocketMap map = new SocketMap();
+        StartTlsServer server = new StartTlsServer(new InetSocketAddress("127.0.0.1", 0), map, certs.serverContext(),
+                peer -> { }, (peer, e) -> { });
+        String port = String.valueOf(server.port());
+        try (BackgroundLoop loop = BackgroundLoop.start(map, "starttls-server")) {
+            MainTest.Run r = run("starttls-client", "127.0.0.1", "--port", port, "--cacert", certs.ca().toString());
+            assertEquals(0, r.code(), r::toString);
+            assertTrue(r.out().contains("S: 530 STARTTLS first") && r.out().contains("S: 220 go ahead")
+                    && r.out().contains("== TLS TLSv1.3") && r.out().contains("S: 250 the secret is 42")
+                    && r.out().endsWith("S: 221 bye" + System.lineSeparator()), r.out());
+
+            String error = oneLineError(run("starttls-client", "127.0.0.1", "--port", port, "STARTTLS", "SECRET"));
+            assertTrue(error.startsWith("error: the peer's certificate is not trusted: "), error);
+        }
     }
 }
