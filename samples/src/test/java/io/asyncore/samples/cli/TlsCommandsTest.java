@@ -98,4 +98,19 @@ class TlsCommandsTest {
             assertTrue(error.startsWith("error: the peer's certificate is not trusted: "), error);
         }
     }
+
+    @Test
+    void theDemoRunsEveryTlsSampleAndSaysItsKeyIsPublic() {
+        MainTest.Run r = run("demo");
+        assertEquals(0, r.code(), r::toString);
+        assertTrue(r.out().contains("NOT FOR PRODUCTION — demo only, the private key is public"), r.out());
+        String tls = r.out().substring(r.out().indexOf("TLS, callback style"), r.out().indexOf("coroutine style"));
+        for (String step : new String[] {"http-get https:// /page", "http-get https:// /chunked", "http-get http -> https",
+                "TLS echo client", "STARTTLS client", "STARTTLS injection"}) {
+            assertTrue(tls.contains("  " + step + " "), () -> step + ": " + r.out());
+        }
+        assertTrue(tls.contains("refused as expected, exit code 1: error: the peer's certificate is not trusted"), r.out());
+        assertTrue(tls.contains("220 go ahead | == TLS TLSv1.3"), r.out());
+        assertTrue(!r.out().contains("FAILED"), r.out());
+    }
 }
