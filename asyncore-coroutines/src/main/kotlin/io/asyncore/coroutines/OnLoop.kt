@@ -2,10 +2,7 @@ package io.asyncore.coroutines
 
 import io.asyncore.SocketMap
 import kotlin.coroutines.ContinuationInterceptor
-import kotlin.coroutines.resume
-import kotlinx.coroutines.CancellableContinuation
 import kotlinx.coroutines.CancellationException
-import kotlinx.coroutines.ExperimentalCoroutinesApi
 import kotlinx.coroutines.currentCoroutineContext
 import kotlinx.coroutines.withContext
 
@@ -40,20 +37,4 @@ internal suspend fun mapOrCurrent(map: SocketMap?, what: String): SocketMap {
         "$what without a map, from a coroutine on $dispatcher: pass the SocketMap, or call it from a " +
             "coroutine on the loop (map.runBlocking { }, a LoopThread, or withContext(map.asCoroutineDispatcher()))",
     )
-}
-
-/**
- * Resumes [cont], a coroutine waiting on a readiness event of [map], from that event's handler on
- * the loop thread. When the coroutine runs on this map's loop (the usual case) it continues right
- * here, inside the handler, instead of taking a trip through the task queue to the end of the pass:
- * as a callback handler would, and as cheaply. Otherwise it goes through its own dispatcher.
- */
-@OptIn(ExperimentalCoroutinesApi::class)
-internal fun wake(map: SocketMap, cont: CancellableContinuation<Unit>) {
-    val dispatcher = cont.context[ContinuationInterceptor]
-    if (dispatcher is LoopDispatcher && dispatcher.map === map) {
-        with(cont) { dispatcher.resumeUndispatched(Unit) }
-    } else {
-        cont.resume(Unit)
-    }
 }

@@ -6,15 +6,12 @@ import io.asyncore.SocketMap
 import java.net.InetSocketAddress
 import java.net.SocketAddress
 import java.nio.channels.ServerSocketChannel
-import kotlin.coroutines.resumeWithException
-import kotlinx.coroutines.CancellableContinuation
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.currentCoroutineContext
 import kotlinx.coroutines.ensureActive
 import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.emitAll
 import kotlinx.coroutines.flow.flow
-import kotlinx.coroutines.suspendCancellableCoroutine
 
 /**
  * A listening socket served by a [SocketMap]'s loop, handing out connections as
@@ -47,7 +44,6 @@ public class SuspendingServer private constructor(
     /** The map whose loop serves this server. */
     public val map: SocketMap,
 ) : AutoCloseable {
-    private var acceptWaiter: CancellableContinuation<Unit>? = null
     private var acceptorBusy = false
 
     @Volatile
@@ -133,7 +129,7 @@ public class SuspendingServer private constructor(
                 if (accepted != null) {
                     return SuspendingSocket(accepted.sock(), map)
                 }
-                awaitAcceptable()
+                listener.acceptWaiter.await()
             }
         } finally {
             acceptorBusy = false
@@ -142,20 +138,6 @@ public class SuspendingServer private constructor(
 
     private fun checkOpen() {
         closedBy?.let { throw SocketClosedException("accept() on a closed server: ${it.message}", it.cause ?: it) }
-    }
-
-    private suspend fun awaitAcceptable() = suspendCancellableCoroutine { cont ->
-        acceptWaiter = cont
-        listener.changed()
-        cont.invokeOnCancellation {
-            val clear = {
-                if (acceptWaiter === cont) {
-                    acceptWaiter = null
-                    listener.changed()
-                }
-            }
-            if (map.inLoop()) clear() else map.execute(clear)
-        }
     }
 
     private fun open(address: SocketAddress, backlog: Int) {
@@ -172,23 +154,22 @@ public class SuspendingServer private constructor(
     }
 
     /** The loop's side: accept readiness resumes the waiting acceptor, which takes the connection itself. */
-    private inner class Listener : Dispatcher(map) {
+    private inner class Listener : Dispatcher(map), Interest {
         private var failure: Throwable? = null
+
+        /** The acceptor waiting for a connection. */
+        val acceptWaiter = Waiter(map, this)
 
         override fun announcesInterest(): Boolean = true
 
-        fun changed() = interestChanged()
+        override fun changed() = interestChanged()
 
-        override fun readable(): Boolean = acceptWaiter != null
+        override fun readable(): Boolean = acceptWaiter.isWaiting
 
         override fun writable(): Boolean = false
 
         override fun handleAccept() {
-            acceptWaiter?.let {
-                acceptWaiter = null
-                interestChanged()
-                wake(map, it)
-            }
+            acceptWaiter.wake()
         }
 
         override fun handleError(error: Throwable) {
@@ -201,10 +182,7 @@ public class SuspendingServer private constructor(
             if (closedBy == null) {
                 val cause = failure
                 closedBy = SocketClosedException(if (cause == null) "server closed" else "server closed after: $cause", cause)
-                acceptWaiter?.let {
-                    acceptWaiter = null
-                    it.resumeWithException(SocketClosedException("the server was closed while accept() waited", cause))
-                }
+                acceptWaiter.fail { SocketClosedException("the server was closed while accept() waited", cause) }
             }
         }
     }

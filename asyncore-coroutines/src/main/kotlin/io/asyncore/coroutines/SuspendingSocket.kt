@@ -1,7 +1,6 @@
 package io.asyncore.coroutines
 
 import io.asyncore.Asyncore
-import io.asyncore.Dispatcher
 import io.asyncore.SocketMap
 import java.io.EOFException
 import java.io.IOException
@@ -12,13 +11,9 @@ import java.net.StandardSocketOptions
 import java.net.UnknownHostException
 import java.nio.ByteBuffer
 import java.nio.channels.SocketChannel
-import kotlin.coroutines.resume
-import kotlin.coroutines.resumeWithException
 import kotlin.coroutines.suspendCoroutine
-import kotlinx.coroutines.CancellableContinuation
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.NonCancellable
-import kotlinx.coroutines.suspendCancellableCoroutine
 import kotlinx.coroutines.withContext
 
 /**
@@ -101,42 +96,16 @@ public open class SuspendingSocket private constructor(
      */
     public constructor(channel: SocketChannel, map: SocketMap) : this(map, requireConnected(channel))
 
-    // Input: bytes received and not yet returned live in inBuf[inStart until inEnd].
-    private var inBuf: ByteArray = EMPTY
-    private var inStart = 0
-    private var inEnd = 0
-    private var eof = false
-    // True after a read that did not fill the room it was offered: the kernel's queue was empty
-    // then, so the next read waits for readiness instead of trying a call that would find nothing.
-    // Also true after READS_PER_TURN reads in a row without a wait: a reader whose reads always find
-    // bytes would otherwise never suspend, and keep the loop from every other channel while its peer
-    // keeps sending. Safe only because the map's selector is level-triggered: bytes that arrived in
-    // between, or were left behind, are reported at the next select. An edge-triggered loop would
-    // have to drop this shortcut.
-    private var drained = false
-    private var readsInTurn = 0
+    private val input = InputBuffer()
+    private val output = OutputQueue(map)
+
+    /** The token of the read in progress, or null. */
     private var reader: Any? = null
-    private var readWaiter: CancellableContinuation<Unit>? = null
-
-    // Output: buffered chunks, oldest first.
-    private val out = ArrayDeque<ByteBuffer>()
-    private var outBytes = 0L
-    private var writeWaiter: CancellableContinuation<Unit>? = null
-    private var wakeWriterAt = 0L
-    private var outputShut = false
-
-    private var connectWaiter: CancellableContinuation<Unit>? = null
 
     @Volatile
     private var closedBy: SocketClosedException? = null
 
-    @Volatile
-    private var lowWater = DEFAULT_LOW_WATER
-
-    @Volatile
-    private var highWater = DEFAULT_HIGH_WATER
-
-    private val events = Events(channel)
+    private val events = SocketEvents(channel, map, this, input, output)
 
     init {
         channel?.let(::turnOffNagle)
@@ -180,7 +149,7 @@ public open class SuspendingSocket private constructor(
     }
 
     /** Bytes buffered for sending and not yet taken by the kernel. A snapshot; exact on the loop thread. */
-    public val pendingOutput: Long get() = outBytes
+    public val pendingOutput: Long get() = output.bytes
 
     /**
      * Sets when [write] suspends: once more than [high] bytes are buffered for sending, until at most
@@ -189,9 +158,7 @@ public open class SuspendingSocket private constructor(
      * @throws IllegalArgumentException unless `0 <= low <= high`
      */
     public fun setWriteWaterMarks(low: Int, high: Int) {
-        require(low in 0..high) { "need 0 <= low <= high, got low=$low high=$high" }
-        lowWater = low
-        highWater = high
+        output.setWaterMarks(low, high)
     }
 
     // ------------------------------------------------------------------ reading
@@ -210,16 +177,15 @@ public open class SuspendingSocket private constructor(
      */
     public suspend fun read(dst: ByteBuffer): Int = reading(
         "read(ByteBuffer)",
-        need = { !dst.hasRemaining() || available() > 0 },
+        need = { !dst.hasRemaining() || input.available > 0 },
         into = dst,
         take = { direct ->
-            val n = minOf(dst.remaining(), available())
+            val n = minOf(dst.remaining(), input.available)
             when {
                 direct > 0 -> direct // the kernel wrote straight into dst: nothing passed through the socket's buffer
                 n == 0 && dst.hasRemaining() -> -1
                 else -> {
-                    dst.put(inBuf, inStart, n)
-                    consume(n)
+                    input.takeInto(dst, n)
                     n
                 }
             }
@@ -234,7 +200,7 @@ public open class SuspendingSocket private constructor(
      */
     public suspend fun readUpTo(max: Int): ByteArray {
         require(max > 0) { "max <= 0: $max" }
-        return reading("readUpTo", need = { available() > 0 }, take = { take(minOf(max, available())) })
+        return reading("readUpTo", need = { input.available > 0 }, take = { input.take(minOf(max, input.available)) })
     }
 
     /**
@@ -247,11 +213,11 @@ public open class SuspendingSocket private constructor(
      */
     public suspend fun readExactly(n: Int): ByteArray {
         require(n >= 0) { "n < 0: $n" }
-        return reading("readExactly", need = { available() >= n }, take = {
-            if (available() < n) {
-                throw EOFException("end of stream after ${available()} of $n bytes; they stay buffered for readUpTo()")
+        return reading("readExactly", need = { input.available >= n }, take = {
+            if (input.available < n) {
+                throw EOFException("end of stream after ${input.available} of $n bytes; they stay buffered for readUpTo()")
             }
-            take(n)
+            input.take(n)
         })
     }
 
@@ -269,11 +235,11 @@ public open class SuspendingSocket private constructor(
         require(delimiter.isNotEmpty()) { "delimiter is empty: pass at least one byte" }
         require(maxLength >= 0) { "maxLength < 0: $maxLength" }
         val delim = delimiter.copyOf()
-        var scanned = 0 // offsets (from inStart) before this cannot start a delimiter
+        var scanned = 0 // offsets (from the first buffered byte) before this cannot start a delimiter
         var found = -1
         return reading("readUntil", need = {
-            val at = indexOf(delim, scanned)
-            val avail = available()
+            val at = input.indexOf(delim, scanned)
+            val avail = input.available
             when {
                 at > maxLength || (at < 0 && avail >= maxLength + delim.size) -> throw IOException(
                     "no delimiter within maxLength=$maxLength bytes ($avail buffered, left for readUpTo()); " +
@@ -290,9 +256,9 @@ public open class SuspendingSocket private constructor(
             }
         }, take = {
             if (found < 0) {
-                throw EOFException("end of stream before the delimiter; ${available()} bytes stay buffered for readUpTo()")
+                throw EOFException("end of stream before the delimiter; ${input.available} bytes stay buffered for readUpTo()")
             }
-            take(found).also { consume(delim.size) }
+            input.take(found).also { input.consume(delim.size) }
         })
     }
 
@@ -344,20 +310,20 @@ public open class SuspendingSocket private constructor(
         while (true) {
             checkOpen("transferTo")
             target.checkWriter("transferTo")
-            val avail = available()
+            val avail = input.available
             if (avail > 0) {
-                target.send(ByteBuffer.wrap(inBuf, inStart, avail))
-                consume(avail)
+                target.send(input.buffered())
+                input.consume(avail)
                 total += avail
-            } else if (eof) {
+            } else if (input.eof) {
                 return total
-            } else if (drained) {
+            } else if (input.drained) {
                 awaitInput()
                 continue
             } else {
                 // Shared by every socket of this loop thread: filled and emptied with no suspension between.
-                val scratch = SCRATCH.get().clear()
-                val n = receiveInto(scratch)
+                val scratch = InputBuffer.scratch()
+                val n = input.receiveInto(scratch, events)
                 if (n < 0) {
                     return total
                 }
@@ -368,16 +334,14 @@ public open class SuspendingSocket private constructor(
                 target.send(scratch.flip())
                 total += n
             }
-            if (target.outBytes > target.highWater) {
-                target.awaitDrain(target.lowWater.toLong())
-            }
+            target.output.awaitBelowHighWater()
         }
     }
 
     private suspend fun transferThroughArrays(target: SuspendingSocket): Long {
         var total = 0L
         while (true) {
-            val data = readUpTo(SCRATCH_SIZE)
+            val data = readUpTo(InputBuffer.SCRATCH_SIZE)
             if (data.isEmpty()) {
                 return total
             }
@@ -404,24 +368,11 @@ public open class SuspendingSocket private constructor(
     public suspend fun write(src: ByteBuffer): Unit = onLoop(map) {
         checkWriter("write")
         send(src)
-        if (outBytes > highWater) {
-            awaitDrain(lowWater.toLong())
-        }
+        output.awaitBelowHighWater()
     }
 
     /** Hands all of [src] over: to the kernel straight away when nothing is queued before it, the rest to the queue. Loop thread. */
-    private fun send(src: ByteBuffer) {
-        if (out.isEmpty()) {
-            channel()!!.write(src)
-        }
-        if (src.hasRemaining()) {
-            val copy = ByteBuffer.allocate(src.remaining())
-            copy.put(src).flip()
-            out.addLast(copy)
-            outBytes += copy.remaining()
-            events.changed()
-        }
-    }
+    private fun send(src: ByteBuffer) = output.send(src, events)
 
     /** [write] of `src[offset until offset + length]`. */
     public suspend fun write(src: ByteArray, offset: Int = 0, length: Int = src.size - offset) {
@@ -446,10 +397,10 @@ public open class SuspendingSocket private constructor(
      * @throws IllegalStateException if another writer is suspended
      */
     public suspend fun shutdownOutput(): Unit = onLoop(map) {
-        if (!outputShut) {
+        if (!output.shut) {
             flushOnLoop("shutdownOutput")
-            channel()!!.shutdownOutput()
-            outputShut = true
+            events.shutdownOutput() // the dispatcher's, through its transport
+            output.shut = true
         }
     }
 
@@ -485,11 +436,8 @@ public open class SuspendingSocket private constructor(
         flushOnLoop("detach")
         check(reader == null) { "detach() while a read is in progress: let it finish or cancel it first" }
         val channel = channel()!!
-        val ahead = inBuf.copyOfRange(inStart, inEnd)
+        val ahead = input.takeAll()
         closedBy = SocketClosedException("this socket was detached; its channel belongs to new code now")
-        inBuf = EMPTY
-        inStart = 0
-        inEnd = 0
         events.delChannel()
         Detached(channel, ahead)
     }
@@ -501,9 +449,15 @@ public open class SuspendingSocket private constructor(
 
     internal val readInterested: Boolean get() = events.readable()
     internal val writeInterested: Boolean get() = events.writable()
-    internal val bufferedInput: Int get() = available()
-    internal val inputCapacity: Int get() = inBuf.size
-    internal val writerWaiting: Boolean get() = writeWaiter != null
+    internal val bufferedInput: Int get() = input.available
+    internal val inputCapacity: Int get() = input.capacity
+    internal val writerWaiting: Boolean get() = output.writer.isWaiting
+
+    /** Read system calls made so far. Loop thread; for tests. */
+    internal val readCalls: Long get() = input.readCalls
+
+    /** The capacity of the socket's own input buffer (0 when it holds none). Loop thread; for tests. */
+    internal val inputBufferCapacity: Int get() = input.capacity
 
     private fun channel(): SocketChannel? = events.socket() as SocketChannel?
 
@@ -513,8 +467,8 @@ public open class SuspendingSocket private constructor(
 
     private fun checkWriter(what: String) {
         checkOpen(what)
-        check(!outputShut) { "$what after shutdownOutput(): this socket no longer sends" }
-        check(writeWaiter == null) {
+        check(!output.shut) { "$what after shutdownOutput(): this socket no longer sends" }
+        check(!output.writer.isWaiting) {
             "$what while another writer is suspended on this socket (waiting for its output to drain); " +
                 "one writer at a time: await it first, or serialise writers with a Mutex"
         }
@@ -522,9 +476,7 @@ public open class SuspendingSocket private constructor(
 
     private suspend fun flushOnLoop(what: String) {
         checkWriter(what)
-        if (outBytes > 0) {
-            awaitDrain(0)
-        }
+        output.awaitEmpty()
     }
 
     /**
@@ -595,12 +547,12 @@ public open class SuspendingSocket private constructor(
      * socket's own), and the count it wrote is returned; otherwise 0.
      */
     private suspend fun fill(need: () -> Boolean, into: ByteBuffer? = null): Int {
-        while (!need() && !eof) {
+        while (!need() && !input.eof) {
             checkOpen("read")
             val found = when {
-                drained -> 0
-                into != null && available() == 0 -> receiveInto(into).also { if (it > 0) return it }
-                else -> receive()
+                input.drained -> 0
+                into != null && input.available == 0 -> input.receiveInto(into, events).also { if (it > 0) return it }
+                else -> input.receive(events)
             }
             if (found == 0) {
                 awaitInput()
@@ -612,192 +564,16 @@ public open class SuspendingSocket private constructor(
     /** Waits for readiness; cancelled, it keeps no buffer unless bytes are buffered. Loop thread. */
     private suspend fun awaitInput() {
         try {
-            awaitReadable()
+            events.readWaiter.await()
         } catch (e: CancellationException) {
-            if (available() == 0) {
-                inBuf = EMPTY // an abandoned wait keeps no buffer; buffered bytes stay for the next read
-                inStart = 0
-                inEnd = 0
-            }
+            input.releaseIfEmpty() // an abandoned wait keeps no buffer; buffered bytes stay for the next read
             throw e
-        }
-    }
-
-    /** One read system call straight into [dst]; -1 (and [eof]) at end of stream. Loop thread. */
-    private fun receiveInto(dst: ByteBuffer): Int {
-        val room = dst.remaining()
-        readCalls++
-        val n = channel()!!.read(dst)
-        if (n > 0) {
-            drained = n < room || ++readsInTurn >= READS_PER_TURN
-        } else if (n < 0) {
-            eof = true
-        }
-        return n
-    }
-
-    private fun receive(): Int {
-        if (available() == 0) {
-            return receiveFresh()
-        }
-        if (inBuf.size - inEnd < READ_CHUNK) {
-            makeRoom()
-        }
-        val room = inBuf.size - inEnd
-        readCalls++
-        val n = channel()!!.read(ByteBuffer.wrap(inBuf, inEnd, room))
-        if (n > 0) {
-            inEnd += n
-            drained = n < room || ++readsInTurn >= READS_PER_TURN
-        } else if (n < 0) {
-            eof = true
-        }
-        return n
-    }
-
-    /**
-     * Nothing is buffered: read through the loop thread's scratch buffer and keep an array of
-     * exactly what arrived, so a socket waiting for data holds no buffer of its own.
-     */
-    private fun receiveFresh(): Int {
-        val scratch = SCRATCH.get().clear()
-        readCalls++
-        val n = channel()!!.read(scratch)
-        if (n > 0) {
-            drained = n < scratch.capacity() || ++readsInTurn >= READS_PER_TURN
-            inBuf = ByteArray(n)
-            scratch.flip().get(inBuf)
-            inStart = 0
-            inEnd = n
-        } else if (n < 0) {
-            eof = true
-        }
-        return n
-    }
-
-    private fun makeRoom() {
-        val avail = available()
-        if (inStart > 0 && inBuf.size - avail >= READ_CHUNK) {
-            inBuf.copyInto(inBuf, 0, inStart, inEnd)
-        } else {
-            val bigger = ByteArray(maxOf(inBuf.size * 2, avail + READ_CHUNK))
-            inBuf.copyInto(bigger, 0, inStart, inEnd)
-            inBuf = bigger
-        }
-        inStart = 0
-        inEnd = avail
-    }
-
-    private fun available(): Int = inEnd - inStart
-
-    /** Read system calls made so far. Loop thread; for tests. */
-    internal var readCalls = 0L
-        private set
-
-    /** The capacity of the socket's own input buffer (0 when it holds none). Loop thread; for tests. */
-    internal val inputBufferCapacity: Int get() = inBuf.size
-
-    private fun take(n: Int): ByteArray {
-        if (inStart == 0 && n == inBuf.size && inEnd == n) {
-            val all = inBuf // an exact array from receiveFresh(): hand it over without a copy
-            consume(n)
-            return all
-        }
-        return inBuf.copyOfRange(inStart, inStart + n).also { consume(n) }
-    }
-
-    private fun consume(n: Int) {
-        inStart += n
-        if (inStart == inEnd) {
-            inStart = 0
-            inEnd = 0
-            inBuf = EMPTY // a drained socket holds no buffer: the next read goes through the scratch buffer
-        }
-    }
-
-    private fun indexOf(delim: ByteArray, from: Int): Int {
-        val last = inEnd - delim.size
-        var i = inStart + from
-        outer@ while (i <= last) {
-            for (j in delim.indices) {
-                if (inBuf[i + j] != delim[j]) {
-                    i++
-                    continue@outer
-                }
-            }
-            return i - inStart
-        }
-        return -1
-    }
-
-    private suspend fun awaitReadable() = suspendCancellableCoroutine { cont ->
-        readWaiter = cont
-        events.changed()
-        cont.invokeOnCancellation {
-            onLoopSoon {
-                if (readWaiter === cont) {
-                    readWaiter = null
-                    events.changed()
-                }
-            }
-        }
-    }
-
-    private suspend fun awaitDrain(target: Long) = suspendCancellableCoroutine { cont ->
-        writeWaiter = cont
-        wakeWriterAt = target
-        cont.invokeOnCancellation {
-            onLoopSoon {
-                if (writeWaiter === cont) {
-                    writeWaiter = null
-                }
-            }
         }
     }
 
     private suspend fun connectOnLoop(address: SocketAddress) {
         events.connect(address)
-        if (events.isConnected) {
-            return
-        }
-        suspendCancellableCoroutine { cont ->
-            connectWaiter = cont
-            events.changed()
-            cont.invokeOnCancellation {
-                onLoopSoon {
-                    if (connectWaiter === cont) {
-                        connectWaiter = null
-                        events.changed()
-                    }
-                }
-            }
-        }
-    }
-
-    private fun onLoopSoon(action: () -> Unit) {
-        if (map.inLoop()) action() else map.execute(action)
-    }
-
-    /** Hands buffered output to the kernel, a bounded burst per event so one peer cannot starve the loop. */
-    private fun drain() {
-        val channel = channel()!!
-        var burst = WRITES_PER_EVENT
-        while (out.isNotEmpty() && burst-- > 0) {
-            val head = out.first()
-            outBytes -= channel.write(head)
-            if (head.hasRemaining()) {
-                break
-            }
-            out.removeFirst()
-        }
-        if (out.isEmpty()) {
-            events.changed()
-        }
-        val waiter = writeWaiter
-        if (waiter != null && outBytes <= wakeWriterAt) {
-            writeWaiter = null
-            wake(map, waiter)
-        }
+        events.awaitConnected()
     }
 
     /**
@@ -808,101 +584,25 @@ public open class SuspendingSocket private constructor(
      */
     protected open fun onClose(cause: Throwable?) {}
 
-    /** Runs once, on the loop, however the socket gets closed; resumes every waiter, then calls [onClose]. */
-    private fun finishClose(cause: Throwable?) {
+    /**
+     * Runs once, on the loop, however the socket gets closed (called by [SocketEvents.close]);
+     * resumes every waiter, then calls [onClose].
+     */
+    internal fun finishClose(cause: Throwable?) {
         if (closedBy == null) {
             closedBy = SocketClosedException(if (cause == null) "socket closed" else "socket closed after: $cause", cause)
         }
         val why = closedBy!!
-        out.clear()
-        outBytes = 0
-        inBuf = EMPTY
-        inStart = 0
-        inEnd = 0
-        readWaiter?.let {
-            readWaiter = null
-            it.resumeWithException(SocketClosedException("the socket was closed while a read waited", why.cause ?: why))
-        }
-        writeWaiter?.let {
-            writeWaiter = null
-            it.resumeWithException(SocketClosedException("the socket was closed while a write waited", why.cause ?: why))
-        }
-        connectWaiter?.let {
-            connectWaiter = null
-            it.resumeWithException(cause ?: SocketClosedException("the socket was closed while connecting"))
-        }
+        output.clear()
+        input.release()
+        events.readWaiter.fail { SocketClosedException("the socket was closed while a read waited", why.cause ?: why) }
+        output.writer.fail { SocketClosedException("the socket was closed while a write waited", why.cause ?: why) }
+        events.connectWaiter?.fail { cause ?: SocketClosedException("the socket was closed while connecting") }
         onClose(cause)
-    }
-
-    /** The loop's side of the socket: turns readiness into resumed coroutines. */
-    private inner class Events(channel: SocketChannel?) : Dispatcher(channel, map) {
-        private var failure: Throwable? = null
-
-        override fun announcesInterest(): Boolean = true
-
-        fun changed() = interestChanged()
-
-        override fun readable(): Boolean = readWaiter != null
-
-        override fun writable(): Boolean = out.isNotEmpty() || connectWaiter != null
-
-        override fun handleRead() {
-            drained = false
-            readsInTurn = 0
-            readWaiter?.let {
-                readWaiter = null
-                interestChanged()
-                wake(map, it)
-            }
-        }
-
-        override fun handleWrite() {
-            if (out.isNotEmpty()) {
-                drain()
-            }
-        }
-
-        override fun handleConnect() {
-            connectWaiter?.let {
-                connectWaiter = null
-                interestChanged()
-                wake(map, it)
-            }
-        }
-
-        /** The peer went away (poll mode): close, telling waiters why. */
-        override fun handleClose() {
-            close()
-        }
-
-        /** A failed connect or write: the waiters get the error instead of the log. */
-        override fun handleError(error: Throwable) {
-            failure = error
-            close()
-        }
-
-        override fun close() {
-            val wasOpen = !isClosed
-            super.close()
-            if (wasOpen || closedBy == null) {
-                finishClose(failure)
-            }
-        }
     }
 
     /** Connecting. */
     public companion object {
-        private val EMPTY = ByteArray(0)
-        private const val READ_CHUNK = 8192
-        /** Per loop thread: reads land here first, and only the bytes that arrived are kept. */
-        private const val SCRATCH_SIZE = 65536
-        private val SCRATCH: ThreadLocal<ByteBuffer> = ThreadLocal.withInitial { ByteBuffer.allocateDirect(SCRATCH_SIZE) }
-        private const val WRITES_PER_EVENT = 16
-        /** Reads in a row without waiting for readiness (at most 1 MiB with 64 KiB reads) before the loop gets a turn. */
-        private const val READS_PER_TURN = 16
-        private const val DEFAULT_LOW_WATER = 16 * 1024
-        private const val DEFAULT_HIGH_WATER = 64 * 1024
-
         /**
          * Connects to [address] and returns the connected socket: suspends until the connect
          * completes. IPv4, IPv6 and Unix-domain addresses are supported.

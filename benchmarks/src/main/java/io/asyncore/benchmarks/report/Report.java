@@ -13,6 +13,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 /**
@@ -193,19 +195,14 @@ public final class Report {
         for (String c : distinct("pingpong", "c")) {
             line("### C = " + c);
             line("");
-            line("| server | round trips/s | × Netty NIO | × raw NIO | p50 µs | p99 µs | p99.9 µs | server µs/RT | × raw NIO | server CPU | generator CPU |");
-            line("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
-            for (String s : servers) {
-                if (!measured(s, "pingpong", c)) {
-                    continue;
-                }
-                line("| " + s + " | " + f0(median(s, "pingpong", c, "rtps")) + " | " + ratio(s, "pingpong", c, NETTY, "rtps") + " | "
-                        + ratio(s, "pingpong", c, RAW, "rtps") + " | " + f1(median(s, "pingpong", c, "p50us")) + " | "
-                        + f1(median(s, "pingpong", c, "p99us")) + " | " + f1(median(s, "pingpong", c, "p999us")) + " | "
-                        + f2(median(s, "pingpong", c, "srvus_per_rt")) + " | " + ratio(s, "pingpong", c, RAW, "srvus_per_rt") + " | "
-                        + f2(median(s, "pingpong", c, "srvcpu")) + " | " + f2(median(s, "pingpong", c, "gencpu")) + " |");
-            }
-            line("");
+            serverTable("| server | round trips/s | × Netty NIO | × raw NIO | p50 µs | p99 µs | p99.9 µs | server µs/RT | × raw NIO | server CPU | generator CPU |",
+                    "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+                    s -> measured(s, "pingpong", c),
+                    s -> f0(median(s, "pingpong", c, "rtps")) + " | " + ratios(s, "pingpong", c, "rtps") + " | "
+                            + f1(median(s, "pingpong", c, "p50us")) + " | " + f1(median(s, "pingpong", c, "p99us")) + " | "
+                            + f1(median(s, "pingpong", c, "p999us")) + " | " + f2(median(s, "pingpong", c, "srvus_per_rt")) + " | "
+                            + ratio(s, "pingpong", c, RAW, "srvus_per_rt") + " | " + f2(median(s, "pingpong", c, "srvcpu")) + " | "
+                            + f2(median(s, "pingpong", c, "gencpu")) + " |");
         }
     }
 
@@ -216,17 +213,12 @@ public final class Report {
                 + "*Server ns/byte* is the server's CPU time (user + system) per echoed byte, computed in each round from that round's "
                 + "CPU and bytes, then its median over the rounds: when other work shares the machine it moves less than MB/s does.");
         line("");
-        line("| server | MB/s | × Netty NIO | × raw NIO | server CPU | server ns/byte | × raw NIO | generator CPU |");
-        line("|---|--:|--:|--:|--:|--:|--:|--:|");
-        for (String s : servers) {
-            if (measured(s, "bulk", null)) {
-                line("| " + s + " | " + f0(median(s, "bulk", null, "mbps")) + " | " + ratio(s, "bulk", null, NETTY, "mbps") + " | "
-                        + ratio(s, "bulk", null, RAW, "mbps") + " | " + f2(median(s, "bulk", null, "srvcpu")) + " | "
-                        + f2(median(s, "bulk", null, NS_PER_BYTE)) + " | " + ratio(s, "bulk", null, RAW, NS_PER_BYTE) + " | "
-                        + f2(median(s, "bulk", null, "gencpu")) + " |");
-            }
-        }
-        line("");
+        serverTable("| server | MB/s | × Netty NIO | × raw NIO | server CPU | server ns/byte | × raw NIO | generator CPU |",
+                "|---|--:|--:|--:|--:|--:|--:|--:|",
+                s -> measured(s, "bulk", null),
+                s -> f0(median(s, "bulk", null, "mbps")) + " | " + ratios(s, "bulk", null, "mbps") + " | "
+                        + f2(median(s, "bulk", null, "srvcpu")) + " | " + f2(median(s, "bulk", null, NS_PER_BYTE)) + " | "
+                        + ratio(s, "bulk", null, RAW, NS_PER_BYTE) + " | " + f2(median(s, "bulk", null, "gencpu")) + " |");
     }
 
     /** The derived key of a bulk run's server CPU time per echoed byte, in nanoseconds. */
@@ -252,20 +244,17 @@ public final class Report {
                 + "buffers are not in RSS), thread stacks and heap pages newly touched. *Live heap* is the growth of the "
                 + "live objects that histogram reports, per connection.");
         line("");
-        line("| server | N | connects/s | × Netty NIO | × raw NIO | RSS before → after | RSS KB per connection | × raw NIO | live heap KB per connection |");
-        line("|---|--:|--:|--:|--:|--:|--:|--:|--:|");
-        for (String s : servers) {
-            if (!measured(s, "scale", null)) {
-                continue;
-            }
-            double heap = median(s, "scale", null, "heap_per_conn_kb");
-            line("| " + s + " | " + f0(median(s, "scale", null, "n")) + " | " + f0(median(s, "scale", null, "connps")) + " | "
-                    + ratio(s, "scale", null, NETTY, "connps") + " | " + ratio(s, "scale", null, RAW, "connps") + " | "
-                    + f0(median(s, "scale", null, "rss_before_kb") / 1024) + " → " + f0(median(s, "scale", null, "rss_after_kb") / 1024)
-                    + " MB | " + f2(median(s, "scale", null, "rss_per_conn_kb")) + " | " + ratio(s, "scale", null, RAW, "rss_per_conn_kb")
-                    + " | " + (Double.isNaN(heap) ? "n/a" : f2(heap)) + " |");
-        }
-        line("");
+        serverTable("| server | N | connects/s | × Netty NIO | × raw NIO | RSS before → after | RSS KB per connection | × raw NIO | live heap KB per connection |",
+                "|---|--:|--:|--:|--:|--:|--:|--:|--:|",
+                s -> measured(s, "scale", null),
+                s -> {
+                    double heap = median(s, "scale", null, "heap_per_conn_kb");
+                    return f0(median(s, "scale", null, "n")) + " | " + f0(median(s, "scale", null, "connps")) + " | "
+                            + ratios(s, "scale", null, "connps") + " | "
+                            + f0(median(s, "scale", null, "rss_before_kb") / 1024) + " → " + f0(median(s, "scale", null, "rss_after_kb") / 1024)
+                            + " MB | " + f2(median(s, "scale", null, "rss_per_conn_kb")) + " | " + ratio(s, "scale", null, RAW, "rss_per_conn_kb")
+                            + " | " + (Double.isNaN(heap) ? "n/a" : f2(heap)) + " |";
+                });
     }
 
     private void idle() {
@@ -274,18 +263,16 @@ public final class Report {
         line("50 connections ping-pong alone, then again while the N connections above are held open and idle, in the same "
                 + "server process. *Change* compares the two medians; *each round* is the change within each round, in round order.");
         line("");
-        line("| server | 50 alone: round trips/s | beside N idle | change | each round | server µs/RT alone | beside N idle |");
-        line("|---|--:|--:|--:|--:|--:|--:|");
-        for (String s : servers) {
-            if (measured(s, "idle0", null) && measured(s, "idle", null)) {
-                double a = median(s, "idle0", null, "rtps");
-                double b = median(s, "idle", null, "rtps");
-                line("| " + s + " | " + f0(a) + " | " + f0(b) + " (N = " + first(s, "idle").get().text("idle") + ") | "
-                        + pct(b / a - 1) + " | " + perRound(s) + " | " + f2(median(s, "idle0", null, "srvus_per_rt")) + " | "
-                        + f2(median(s, "idle", null, "srvus_per_rt")) + " |");
-            }
-        }
-        line("");
+        serverTable("| server | 50 alone: round trips/s | beside N idle | change | each round | server µs/RT alone | beside N idle |",
+                "|---|--:|--:|--:|--:|--:|--:|",
+                s -> measured(s, "idle0", null) && measured(s, "idle", null),
+                s -> {
+                    double a = median(s, "idle0", null, "rtps");
+                    double b = median(s, "idle", null, "rtps");
+                    return f0(a) + " | " + f0(b) + " (N = " + first(s, "idle").get().text("idle") + ") | "
+                            + pct(b / a - 1) + " | " + perRound(s) + " | " + f2(median(s, "idle0", null, "srvus_per_rt")) + " | "
+                            + f2(median(s, "idle", null, "srvus_per_rt")) + " |";
+                });
     }
 
     private void jmh() throws IOException {
@@ -561,6 +548,11 @@ public final class Report {
     }
 
     /** The ratio of {@code server}'s median figure to {@code base}'s, or a dash if either is missing. */
+    /** Two table cells: {@code server}'s median {@code key} as a multiple of Netty NIO's, then of raw NIO's. */
+    private String ratios(String server, String scenario, String c, String key) {
+        return ratio(server, scenario, c, NETTY, key) + " | " + ratio(server, scenario, c, RAW, key);
+    }
+
     private String ratio(String server, String scenario, String c, String base, String key) {
         double x = median(server, scenario, c, key);
         double y = median(base, scenario, c, key);
@@ -618,6 +610,22 @@ public final class Report {
 
     private void line(String s) {
         md.append(s).append('\n');
+    }
+
+    /**
+     * A table of the servers: its {@code header} and {@code align} lines, then a row for each server
+     * that {@code shown} accepts, in the order the results first name them, then a blank line. A row
+     * is the server's name, then {@code cells} of it (they end with {@code " |"}).
+     */
+    private void serverTable(String header, String align, Predicate<String> shown, Function<String, String> cells) {
+        line(header);
+        line(align);
+        for (String s : servers) {
+            if (shown.test(s)) {
+                line("| " + s + " | " + cells.apply(s));
+            }
+        }
+        line("");
     }
 
     private static String fmt(double v) {

@@ -1,13 +1,10 @@
 package io.asyncore.benchmarks.server;
 
 import io.asyncore.Asyncore;
-import io.asyncore.Dispatcher;
 import io.asyncore.DispatcherWithSend;
 import io.asyncore.SocketMap;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.SocketAddress;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 
@@ -23,43 +20,28 @@ import java.nio.channels.SocketChannel;
  * and a connection stops reading while echoed bytes wait to be sent, so a peer that writes faster
  * than it reads cannot grow the server's memory (every server in the comparison does the same).
  */
-public final class CallbackEchoServer extends Dispatcher {
+public final class CallbackEchoServer extends EchoListener {
     private static final String NAME = "CallbackEchoServer";
 
     /** The read buffer every handler of this server uses: loop-thread only. */
     private final ByteBuffer shared = ByteBuffer.allocateDirect(65536);
 
     CallbackEchoServer(SocketMap map, InetSocketAddress address) throws IOException {
-        super(map);
-        createSocket();
-        setReuseAddr();
-        bind(address);
-        listen(ServerArgs.BACKLOG);
+        super(map, address);
     }
 
     @Override
-    public void handleAccepted(SocketChannel sock, SocketAddress addr) throws IOException {
-        sock.setOption(StandardSocketOptions.TCP_NODELAY, true); // as every server here (Netty's default)
+    void serve(SocketChannel sock) {
         new EchoHandler(sock, map(), shared);
     }
 
-    /** Echoes what it reads; reads only while nothing waits to be sent. */
-    static final class EchoHandler extends DispatcherWithSend {
+    /** Echoes what it reads; reads only while nothing waits to be sent ({@link BackPressuredHandler}). */
+    static final class EchoHandler extends BackPressuredHandler {
         private final ByteBuffer shared;
 
         EchoHandler(SocketChannel sock, SocketMap map, ByteBuffer shared) {
             super(sock, map);
             this.shared = shared;
-        }
-
-        @Override
-        protected boolean announcesInterest() {
-            return true; // readable() changes only when DispatcherWithSend announces a change of pendingBytes()
-        }
-
-        @Override
-        public boolean readable() {
-            return pendingBytes() == 0;
         }
 
         @Override
@@ -69,18 +51,9 @@ public final class CallbackEchoServer extends Dispatcher {
                 send(shared.flip());
             }
         }
-
-        @Override
-        public void handleClose() {
-            close();
-        }
     }
 
     public static void main(String[] args) throws IOException {
-        InetSocketAddress address = ServerArgs.address(args, NAME);
-        SocketMap map = new SocketMap();
-        new CallbackEchoServer(map, address);
-        ServerArgs.ready(NAME, address);
-        Asyncore.loop(null, false, map);
+        run(args, NAME, CallbackEchoServer::new);
     }
 }

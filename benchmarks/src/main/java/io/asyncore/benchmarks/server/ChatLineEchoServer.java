@@ -1,13 +1,9 @@
 package io.asyncore.benchmarks.server;
 
-import io.asyncore.Asyncore;
-import io.asyncore.Dispatcher;
 import io.asyncore.SocketMap;
 import io.asyncore.chat.AsyncChat;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.SocketAddress;
-import java.net.StandardSocketOptions;
 import java.nio.channels.SocketChannel;
 import java.util.Arrays;
 
@@ -20,20 +16,15 @@ import java.util.Arrays;
  * the back-pressure every server in the comparison has: {@code readable()} is the opposite of
  * {@code writable()} once connected, and AsyncChat announces every change of {@code writable()}.
  */
-public final class ChatLineEchoServer extends Dispatcher {
+public final class ChatLineEchoServer extends EchoListener {
     private static final String NAME = "ChatLineEchoServer";
 
     ChatLineEchoServer(SocketMap map, InetSocketAddress address) throws IOException {
-        super(map);
-        createSocket();
-        setReuseAddr();
-        bind(address);
-        listen(ServerArgs.BACKLOG);
+        super(map, address);
     }
 
     @Override
-    public void handleAccepted(SocketChannel sock, SocketAddress addr) throws IOException {
-        sock.setOption(StandardSocketOptions.TCP_NODELAY, true);
+    void serve(SocketChannel sock) {
         new LineEcho(sock, map());
     }
 
@@ -64,10 +55,6 @@ public final class ChatLineEchoServer extends Dispatcher {
     }
 
     public static void main(String[] args) throws IOException {
-        InetSocketAddress address = ServerArgs.address(args, NAME);
-        SocketMap map = new SocketMap();
-        new ChatLineEchoServer(map, address);
-        ServerArgs.ready(NAME, address);
-        Asyncore.loop(null, false, map);
+        run(args, NAME, ChatLineEchoServer::new);
     }
 }

@@ -1,13 +1,8 @@
 package io.asyncore.benchmarks.server;
 
-import io.asyncore.Asyncore;
-import io.asyncore.Dispatcher;
-import io.asyncore.DispatcherWithSend;
 import io.asyncore.SocketMap;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.SocketAddress;
-import java.net.StandardSocketOptions;
 import java.nio.channels.SocketChannel;
 
 /**
@@ -19,37 +14,22 @@ import java.nio.channels.SocketChannel;
  * <p>Like every server here it sets {@code TCP_NODELAY} and stops reading while echoed bytes wait
  * to be sent.
  */
-public final class DocumentedEchoServer extends Dispatcher {
+public final class DocumentedEchoServer extends EchoListener {
     private static final String NAME = "DocumentedEchoServer";
 
     DocumentedEchoServer(SocketMap map, InetSocketAddress address) throws IOException {
-        super(map);
-        createSocket();
-        setReuseAddr();
-        bind(address);
-        listen(ServerArgs.BACKLOG);
+        super(map, address);
     }
 
     @Override
-    public void handleAccepted(SocketChannel sock, SocketAddress addr) throws IOException {
-        sock.setOption(StandardSocketOptions.TCP_NODELAY, true);
+    void serve(SocketChannel sock) {
         new EchoHandler(sock, map());
     }
 
-    /** The documentation's handler, plus the back-pressure every server here has. */
-    static final class EchoHandler extends DispatcherWithSend {
+    /** The documentation's handler, on the back-pressure every server here has ({@link BackPressuredHandler}). */
+    static final class EchoHandler extends BackPressuredHandler {
         EchoHandler(SocketChannel sock, SocketMap map) {
             super(sock, map);
-        }
-
-        @Override
-        protected boolean announcesInterest() {
-            return true; // readable() changes only when DispatcherWithSend announces a change of pendingBytes()
-        }
-
-        @Override
-        public boolean readable() {
-            return pendingBytes() == 0;
         }
 
         @Override
@@ -59,18 +39,9 @@ public final class DocumentedEchoServer extends Dispatcher {
                 send(data);
             }
         }
-
-        @Override
-        public void handleClose() {
-            close();
-        }
     }
 
     public static void main(String[] args) throws IOException {
-        InetSocketAddress address = ServerArgs.address(args, NAME);
-        SocketMap map = new SocketMap();
-        new DocumentedEchoServer(map, address);
-        ServerArgs.ready(NAME, address);
-        Asyncore.loop(null, false, map);
+        run(args, NAME, DocumentedEchoServer::new);
     }
 }
