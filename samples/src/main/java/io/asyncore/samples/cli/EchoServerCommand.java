@@ -1,19 +1,15 @@
 package io.asyncore.samples.cli;
 
 import io.asyncore.Asyncore;
-import io.asyncore.SocketMap;
-import io.asyncore.samples.Failures;
 import io.asyncore.samples.SampleException;
 import io.asyncore.samples.echo.CoroutineEchoServers;
 import io.asyncore.samples.echo.EchoServer;
 import io.asyncore.samples.echo.TlsEchoServer;
 import java.net.InetSocketAddress;
-import java.net.SocketAddress;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.function.Consumer;
 import javax.net.ssl.SSLContext;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
@@ -46,18 +42,13 @@ final class EchoServerCommand implements Callable<Integer> {
                     + "(connections take turns, both kinds on one loop) (default: ${DEFAULT-VALUE}).")
     private Style style;
 
-    @Option(names = "--tls-cert", paramLabel = "FILE",
-            description = "Serve TLS with this PEM certificate chain (the server's certificate first); needs --tls-key.")
-    private Path tlsCert;
-
-    @Option(names = "--tls-key", paramLabel = "FILE",
-            description = "The private key of --tls-cert: an unencrypted PKCS#8 PEM file (-----BEGIN PRIVATE KEY-----).")
-    private Path tlsKey;
+    @Mixin
+    private TlsServerOptions tlsOptions;
 
     @Override
     public Integer call() throws Exception {
         Ports.check(port);
-        SSLContext tls = TlsOptions.server(tlsCert, tlsKey);
+        SSLContext tls = tlsOptions.context();
         if (backlog < 0) {
             throw new SampleException("--backlog must be 0 (the system's limit, " + Asyncore.defaultBacklog()
                     + ") or more, got " + backlog);
@@ -74,23 +65,13 @@ final class EchoServerCommand implements Callable<Integer> {
             }
             return 0;
         }
-        SocketMap map = new SocketMap();
-        try {
+        return ServerRunner.serve("echo server", port, main.out, map -> {
             InetSocketAddress address = new InetSocketAddress(bind, port);
-            Consumer<SocketAddress> accepted =
-                    addr -> main.out.println("incoming connection from " + Failures.format(addr));
-            EchoServer server = tls == null ? new EchoServer(address, backlog, map, accepted)
-                    : new TlsEchoServer(address, backlog, map, tls, accepted, (addr, e) -> main.out.println(
-                            "connection from " + Failures.format(addr) + " failed: " + Failures.describe(e, null)));
-            main.out.println("echo server (callback style" + (tls == null ? "" : ", TLS") + ") listening on " + bind + ":"
-                    + server.port() + "; Ctrl-C stops it");
-            main.out.flush();
-        } catch (Exception e) {
-            map.close();
-            throw Ports.explain(e, port);
-        }
-        ServerRunner.runUntilStopped(map, "echo server", main.out);
-        map.close();
-        return 0;
+            EchoServer server = tls == null ? new EchoServer(address, backlog, map, ServerRunner.printAccepted(main.out))
+                    : new TlsEchoServer(address, backlog, map, tls, ServerRunner.printAccepted(main.out),
+                            ServerRunner.printFailed(main.out));
+            return "echo server (callback style" + (tls == null ? "" : ", TLS") + ") listening on " + bind + ":"
+                    + server.port() + "; Ctrl-C stops it";
+        });
     }
 }

@@ -1,14 +1,12 @@
 package io.asyncore.samples.cli;
 
-import io.asyncore.SocketMap;
-import io.asyncore.samples.Failures;
 import io.asyncore.samples.SampleException;
 import io.asyncore.samples.starttls.StartTlsServer;
 import java.net.InetSocketAddress;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import javax.net.ssl.SSLContext;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
@@ -32,35 +30,21 @@ final class StartTlsServerCommand implements Callable<Integer> {
             description = "Address to listen on (default: ${DEFAULT-VALUE}; 0.0.0.0 for every interface).")
     private String bind;
 
-    @Option(names = "--tls-cert", paramLabel = "FILE", required = true,
-            description = "The PEM certificate chain STARTTLS serves (the server's certificate first).")
-    private Path tlsCert;
-
-    @Option(names = "--tls-key", paramLabel = "FILE", required = true,
-            description = "The private key of --tls-cert: an unencrypted PKCS#8 PEM file.")
-    private Path tlsKey;
+    @Mixin
+    private TlsServerOptions tlsOptions;
 
     @Override
     public Integer call() throws Exception {
         Ports.check(port);
-        SSLContext tls = TlsOptions.server(tlsCert, tlsKey);
-        SocketMap map = new SocketMap();
-        try {
-            StartTlsServer server = new StartTlsServer(new InetSocketAddress(bind, port), map, tls,
-                    addr -> main.out.println("incoming connection from " + Failures.format(addr)),
-                    (addr, e) -> main.out.println("connection from " + Failures.format(addr) + " failed: "
-                            + Failures.describe(e, null)));
-            main.out.println("STARTTLS server listening on " + bind + ":" + server.port() + "; Ctrl-C stops it");
-            main.out.flush();
-        } catch (SampleException e) {
-            map.close();
-            throw e;
-        } catch (Exception e) {
-            map.close();
-            throw Ports.explain(e, port);
+        SSLContext tls = tlsOptions.context();
+        if (tls == null) {
+            throw new SampleException("starttls-server needs a certificate for STARTTLS: --tls-cert FILE --tls-key FILE "
+                    + "(a PEM chain and its unencrypted PKCS#8 key)");
         }
-        ServerRunner.runUntilStopped(map, "STARTTLS server", main.out);
-        map.close();
-        return 0;
+        return ServerRunner.serve("STARTTLS server", port, main.out, map -> {
+            StartTlsServer server = new StartTlsServer(new InetSocketAddress(bind, port), map, tls,
+                    ServerRunner.printAccepted(main.out), ServerRunner.printFailed(main.out));
+            return "STARTTLS server listening on " + bind + ":" + server.port() + "; Ctrl-C stops it";
+        });
     }
 }

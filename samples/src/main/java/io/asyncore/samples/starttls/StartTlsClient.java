@@ -1,11 +1,14 @@
 package io.asyncore.samples.starttls;
 
+import io.asyncore.Asyncore;
 import io.asyncore.SocketMap;
 import io.asyncore.Tls;
 import io.asyncore.chat.AsyncChat;
 import io.asyncore.samples.Failures;
 import io.asyncore.samples.SampleException;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,7 +51,8 @@ public class StartTlsClient extends AsyncChat {
     private boolean greeted;
 
     /**
-     * Connects to {@code host:port} to send {@code commands}.
+     * Connects to {@code host:port} (a name, an IPv4 or an IPv6 address; resolved now) to send
+     * {@code commands}.
      *
      * @param trust the client TLS context for {@code STARTTLS} (for example {@link Tls#trusting})
      * @throws java.net.UnknownHostException if {@code host} cannot be resolved
@@ -61,9 +65,13 @@ public class StartTlsClient extends AsyncChat {
         this.trust = Objects.requireNonNull(trust, "trust");
         setTerminator(StartTlsProtocol.CRLF);
         setMaxIncomingSize(StartTlsProtocol.MAX_LINE);
-        createSocket();
+        InetSocketAddress address = new InetSocketAddress(host, port);
+        if (address.isUnresolved()) {
+            throw new UnknownHostException("cannot resolve host '" + host + "'");
+        }
+        createSocket(Asyncore.protocolFamily(address));
         try {
-            connect(host, port);
+            connect(address);
         } catch (IOException e) {
             close();
             throw e;
