@@ -9,20 +9,27 @@ import io.asyncore.samples.echo.CoroutineEchoServers;
 import io.asyncore.samples.echo.EchoClient;
 import io.asyncore.samples.echo.EchoServer;
 import io.asyncore.samples.echo.RunningServer;
+import io.asyncore.samples.echo.TlsEchoServer;
 import io.asyncore.samples.http.BasicHttpClient;
 import io.asyncore.samples.http.BufferingConsumer;
 import io.asyncore.samples.http.DemoHttpServer;
 import io.asyncore.samples.http.HttpException;
+import io.asyncore.samples.http.HttpLimits;
 import io.asyncore.samples.http.HttpResponse;
 import io.asyncore.samples.http.RedirectingConsumer;
+import io.asyncore.samples.starttls.StartTlsClient;
+import io.asyncore.samples.starttls.StartTlsServer;
 import io.asyncore.samples.time.Rfc868;
 import io.asyncore.samples.time.TimeClient;
 import io.asyncore.samples.time.TimeServer;
 import io.asyncore.samples.time.UdpTimeClient;
 import io.asyncore.samples.time.UdpTimeServer;
+import io.asyncore.samples.tls.DemoCertificates;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -31,15 +38,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
+import javax.net.ssl.SSLContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
 
 /**
- * {@code demo}: starts the time, echo and HTTP servers on free loopback ports, runs every client
- * against them and prints what each got. Exit code 1 if any client failed.
+ * {@code demo}: starts the time, echo, HTTP and TLS servers on free loopback ports, runs every
+ * client against them and prints what each got. Exit code 1 if any client failed. TLS uses the
+ * certificate shipped for the demo ({@link DemoCertificates}: NOT FOR PRODUCTION — demo only, the
+ * private key is public).
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Run every sample against embedded servers on loopback and print what each got (the default).")
+        description = {"Run every sample against embedded servers on loopback and print what each got (the default).",
+                "TLS uses a certificate shipped for the demo: " + DemoCertificates.WARNING + "."})
 final class DemoCommand implements Callable<Integer> {
     private static final Duration LIMIT = Duration.ofSeconds(10);
     private static final String ECHO_MESSAGE = "hello, asyncore";
@@ -62,15 +73,30 @@ final class DemoCommand implements Callable<Integer> {
         TimeServer time = new TimeServer(new InetSocketAddress("127.0.0.1", 0), Clock.systemUTC(), serverMap);
         UdpTimeServer udpTime = new UdpTimeServer(new InetSocketAddress("127.0.0.1", 0), Clock.systemUTC(), serverMap);
         EchoServer echo = new EchoServer(new InetSocketAddress("127.0.0.1", 0), serverMap, addr -> { });
+        DemoCertificates certs = DemoCertificates.extract();
+        SSLContext trust = certs.clientContext();
+        TlsEchoServer tlsEcho = new TlsEchoServer(new InetSocketAddress("127.0.0.1", 0), 0, serverMap, certs.serverContext(),
+                addr -> { }, (addr, e) -> { });
+        StartTlsServer startTls = new StartTlsServer(new InetSocketAddress("127.0.0.1", 0), serverMap, certs.serverContext(),
+                addr -> { }, (addr, e) -> { });
         int timePort = time.port();
         int udpPort = udpTime.port();
         int echoPort = echo.port();
+        int tlsEchoPort = tlsEcho.port();
+        int startTlsPort = startTls.port();
         try (BackgroundLoop servers = BackgroundLoop.start(serverMap, "demo-servers");
-                DemoHttpServer http = DemoHttpServer.start()) {
+                DemoHttpServer http = DemoHttpServer.start();
+                DemoHttpServer https = DemoHttpServer.startHttps(certs.serverContext())) {
             out.println("asyncore samples demo: every client against embedded servers on loopback");
-            out.println("  time server  127.0.0.1:" + timePort + " (TCP), 127.0.0.1:" + udpPort + " (UDP)");
-            out.println("  echo server  127.0.0.1:" + echoPort);
-            out.println("  HTTP server  " + http.url("/") + " (the JDK's com.sun.net.httpserver)");
+            out.println("  time server      127.0.0.1:" + timePort + " (TCP), 127.0.0.1:" + udpPort + " (UDP)");
+            out.println("  echo server      127.0.0.1:" + echoPort);
+            out.println("  HTTP server      " + http.url("/") + " (the JDK's com.sun.net.httpserver)");
+            out.println("  HTTPS server     " + https.url("/") + " (the JDK's HttpsServer)");
+            out.println("  TLS echo server  127.0.0.1:" + tlsEchoPort + " (echo-server --tls-cert --tls-key)");
+            out.println("  STARTTLS server  127.0.0.1:" + startTlsPort + " (AsyncChat)");
+            out.println("  TLS certificate  a demo CA and a server certificate for 127.0.0.1 and localhost, shipped in the jar:");
+            out.println("                   " + DemoCertificates.WARNING);
+            out.println("                   copies in " + certs.folder() + " (--cacert " + certs.ca().getFileName() + ")");
             out.println();
             out.println("callback style (Dispatcher subclasses):");
             step("time-client TCP", map -> describe(new TimeClient("127.0.0.1", timePort, map).result(), map));
@@ -85,13 +111,17 @@ final class DemoCommand implements Callable<Integer> {
             step("http-get /chunked", map -> get(map, http.url("/chunked")));
             step("http-get /hop/1", map -> get(map, http.url("/hop/1")));
             step("http-get /loop/a", map -> expectFailure(map, http.url("/loop/a")));
-            step("http-get https://...", map -> expectFailure(map, URI.create("https://127.0.0.1:" + http.port() + "/page")));
-            step("echo client", map -> {
-                byte[] got = Loops.runUntilDone(map,
-                        new EchoClient("127.0.0.1", echoPort, ECHO_MESSAGE.getBytes(StandardCharsets.UTF_8), map).result(),
-                        LIMIT, "the echo client").join();
-                return "sent \"" + ECHO_MESSAGE + "\", got back \"" + new String(got, StandardCharsets.UTF_8) + "\"";
-            });
+            step("echo client", map -> echo(map, echoPort, null));
+            out.println();
+            out.println("TLS, callback style (the same dispatchers after startTls; --cacert trusts the demo CA):");
+            step("http-get https:// /page", map -> get(map, https.url("/page"), trust));
+            step("http-get https:// /chunked", map -> get(map, https.url("/chunked"), trust));
+            step("http-get http -> https", map -> get(map, http.url("/redirect?to="
+                    + URLEncoder.encode(https.url("/hop/4").toString(), StandardCharsets.UTF_8)), trust));
+            step("http-get, no --cacert", map -> untrusted(https.url("/page")));
+            step("TLS echo client", map -> echo(map, tlsEchoPort, trust));
+            step("STARTTLS client", map -> startTls(map, startTlsPort, trust));
+            step("STARTTLS injection", map -> injection(startTlsPort));
             out.println();
             out.println("coroutine style (suspend functions on the loop):");
             step("time-client TCP", map -> Rfc868.describe(CoroutineSamples.fetchTime(map, "127.0.0.1", timePort, LIMIT), Instant.now()));
@@ -102,7 +132,7 @@ final class DemoCommand implements Callable<Integer> {
             step("http-get https://...", map -> coroutineFailure(map, URI.create("https://127.0.0.1:" + http.port() + "/page")));
             step("echo client", map -> {
                 byte[] got = CoroutineSamples.echo(map, "127.0.0.1", echoPort, ECHO_MESSAGE.getBytes(StandardCharsets.UTF_8), LIMIT);
-                return "sent \"" + ECHO_MESSAGE + "\", got back \"" + new String(got, StandardCharsets.UTF_8) + "\"";
+                return echoed(got);
             });
             step("echo server (Flow)", map -> echoServer(map, "coroutine", 2));
             step("mixed echo server", map -> echoServer(map, "mixed", 4));
@@ -130,8 +160,14 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private static String get(SocketMap map, URI url) {
+        return get(map, url, null);
+    }
+
+    /** A GET following redirects; https trusts {@code trust} (null: the JDK's trust store). */
+    private static String get(SocketMap map, URI url, SSLContext trust) {
         BufferingConsumer response = new BufferingConsumer();
-        RedirectingConsumer redirecting = new RedirectingConsumer(response, map);
+        RedirectingConsumer redirecting = new RedirectingConsumer(response, map, RedirectingConsumer.DEFAULT_MAX_REDIRECTS,
+                HttpLimits.DEFAULTS, trust);
         redirecting.start(url);
         HttpResponse r = Loops.runUntilDone(map, response.result(), LIMIT, "the request for " + url).join();
         return describe(r, redirecting.chain().subList(1, redirecting.chain().size()));
@@ -180,7 +216,8 @@ final class DemoCommand implements Callable<Integer> {
                 .or(() -> r.head().header("Content-Length").map(cl -> "Content-Length " + cl))
                 .orElse("ended by close");
         String via = redirects.isEmpty() ? ""
-                : redirects.size() + " redirects (" + redirects.stream().map(URI::getPath).collect(Collectors.joining(" -> ")) + "), then ";
+                : redirects.size() + " redirects (" + redirects.stream().map(u -> u.getPath() + ("https".equals(u.getScheme()) ? " (https)" : ""))
+                        .collect(Collectors.joining(" -> ")) + "), then ";
         String body = new String(r.body(), StandardCharsets.UTF_8).strip().replace("\n", " | ");
         return via + r.head().statusLine() + ", " + framing + ", " + r.body().length + " bytes: " + body;
     }
@@ -197,6 +234,53 @@ final class DemoCommand implements Callable<Integer> {
             throw e;
         }
         throw new IllegalStateException("the request for " + url + " should have failed, and it succeeded");
+    }
+
+    /** The echo client, over TLS if {@code trust} is given. */
+    private static String echo(SocketMap map, int port, SSLContext trust) throws java.io.IOException {
+        byte[] got = Loops.runUntilDone(map,
+                new EchoClient("127.0.0.1", port, ECHO_MESSAGE.getBytes(StandardCharsets.UTF_8), map, trust).result(),
+                LIMIT, "the echo client").join();
+        return echoed(got);
+    }
+
+    private static String echoed(byte[] got) {
+        return "sent \"" + ECHO_MESSAGE + "\", got back \"" + new String(got, StandardCharsets.UTF_8) + "\"";
+    }
+
+    /** {@code http-get URL} without {@code --cacert}, as a user would type it: the one error line it prints. */
+    private static String untrusted(URI url) throws SampleException {
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        int code = Main.run(new String[] {"http-get", url.toString()}, new PrintStream(java.io.OutputStream.nullOutputStream()),
+                new PrintStream(err, true, StandardCharsets.UTF_8), false);
+        String line = err.toString(StandardCharsets.UTF_8).strip();
+        if (code != 1 || !line.startsWith("error: the peer's certificate is not trusted")) {
+            throw new SampleException("http-get " + url + " without --cacert should fail as untrusted; it exited " + code
+                    + " with \"" + line + "\"");
+        }
+        return "refused as expected, exit code 1: " + line;
+    }
+
+    /** The STARTTLS conversation: the server's replies, and the TLS session between them. */
+    private static String startTls(SocketMap map, int port, SSLContext trust) throws java.io.IOException {
+        StartTlsClient client = new StartTlsClient("127.0.0.1", port,
+                List.of("HELLO demo", "SECRET", "STARTTLS", "HELLO demo", "SECRET", "QUIT"), trust, map);
+        List<String> transcript = Loops.runUntilDone(map, client.result(), LIMIT, "the STARTTLS client").join();
+        return transcript.stream().filter(l -> !l.startsWith("C: ")).map(l -> l.startsWith("S: ") ? l.substring(3) : l)
+                .skip(1).collect(Collectors.joining(" | "));
+    }
+
+    /** A peer that sends {@code STARTTLS\r\nSECRET\r\n} in one packet: the injected line is never answered. */
+    private static String injection(int port) throws java.io.IOException {
+        try (Socket attacker = new Socket("127.0.0.1", port)) {
+            attacker.setSoTimeout((int) LIMIT.toMillis());
+            attacker.getOutputStream().write("STARTTLS\r\nSECRET\r\n".getBytes(StandardCharsets.US_ASCII));
+            String answered = new String(attacker.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            if (answered.contains("secret") || answered.contains("530")) {
+                throw new SampleException("the injected SECRET was answered: " + answered.strip().replace("\r\n", " | "));
+            }
+        }
+        return "\"STARTTLS\\r\\nSECRET\\r\\n\" in one packet: the server closed without answering SECRET (CVE-2011-0411)";
     }
 
     private static String firstLine(String text) {

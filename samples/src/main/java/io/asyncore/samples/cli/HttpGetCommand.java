@@ -12,10 +12,12 @@ import io.asyncore.samples.http.PrintingConsumer;
 import io.asyncore.samples.http.ProgressMeter;
 import io.asyncore.samples.http.RedirectingConsumer;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
+import javax.net.ssl.SSLContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -23,15 +25,21 @@ import picocli.CommandLine.ParentCommand;
 
 /** {@code http-get}: fetches a URL with {@link AsyncHttp}, following redirects, and prints the response. */
 @Command(name = "http-get", mixinStandardHelpOptions = true,
-        description = {"Fetch an http:// URL (following redirects) and print the status line, headers and body.",
+        description = {"Fetch an http:// or https:// URL (following redirects) and print the status line, headers and body.",
+                "https checks that the server's certificate is valid for the URL's host and signed by a CA of the JDK's "
+                        + "trust store, or of --cacert FILE.",
                 "When stderr is a terminal, a body of 1 MiB or more shows a progress line there (bytes, rate, "
                         + "percentage when Content-Length is known); never in a pipe or a file."})
 final class HttpGetCommand implements Callable<Integer> {
     @ParentCommand
     private Main main;
 
-    @Parameters(index = "0", paramLabel = "URL", description = "An http:// URL (https is not supported).")
+    @Parameters(index = "0", paramLabel = "URL", description = "An http:// or https:// URL.")
     private String url;
+
+    @Option(names = "--cacert", paramLabel = "FILE",
+            description = "For https: trust only the CA certificates in this PEM file, instead of the JDK's default trust store.")
+    private Path caCert;
 
     @Option(names = "--max-redirects", paramLabel = "N", defaultValue = "" + RedirectingConsumer.DEFAULT_MAX_REDIRECTS,
             description = "Follow at most N redirects (default: ${DEFAULT-VALUE}).")
@@ -70,6 +78,7 @@ final class HttpGetCommand implements Callable<Integer> {
         URI target = HttpTarget.parseUrl(url);
         HttpLimits limits = new HttpLimits(Duration.ofSeconds(timeoutSeconds), Duration.ofSeconds(maxTimeSeconds),
                 parseSize(maxBody));
+        SSLContext trust = TlsOptions.trusting(caCert); // a bad file fails here, naming it
         if (style == ClientStyle.coroutine) {
             try (SocketMap map = new SocketMap()) {
                 List<URI> chain = new java.util.ArrayList<>(List.of(target));
@@ -85,7 +94,7 @@ final class HttpGetCommand implements Callable<Integer> {
         try (SocketMap map = new SocketMap()) {
             PrintingConsumer printing = new PrintingConsumer(main.out);
             HttpConsumer shown = main.errIsTerminal ? new ProgressMeter(printing, main.err, System::nanoTime) : printing;
-            RedirectingConsumer redirecting = new RedirectingConsumer(shown, map, maxRedirects, limits);
+            RedirectingConsumer redirecting = new RedirectingConsumer(shown, map, maxRedirects, limits, trust);
             redirecting.start(target);
             // --max-time fails the request itself; this limit is only a backstop a little after it.
             Loops.runUntilDone(map, printing.result(), limits.requestTimeout().plusSeconds(5), "the request for " + target)

@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 
 /**
  * The samples' single entry point: {@code time-server}, {@code time-client}, {@code http-get},
- * {@code echo-server} and {@code demo} (the default when no arguments are given).
+ * {@code echo-server}, {@code starttls-server}, {@code starttls-client} and {@code demo} (the
+ * default when no arguments are given).
  *
  * <p>Exit codes: 0 on success, 1 when the sample failed (the reason is printed as one line on
  * stderr, starting {@code error:}), 2 for a command line that cannot be understood.
@@ -16,10 +17,10 @@ import picocli.CommandLine.Command;
 @Command(name = "asyncore-samples",
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
-        description = "The asyncore documentation's programs (RFC 868 time, HTTP, echo) on the JVM.%n"
+        description = "The asyncore documentation's programs (RFC 868 time, HTTP, echo, STARTTLS) on the JVM.%n"
                 + "With no arguments it runs the demo.",
         subcommands = {DemoCommand.class, TimeServerCommand.class, TimeClientCommand.class, HttpGetCommand.class,
-                EchoServerCommand.class})
+                EchoServerCommand.class, StartTlsServerCommand.class, StartTlsClientCommand.class})
 public final class Main implements Runnable {
     /** Where results go. */
     final PrintStream out;

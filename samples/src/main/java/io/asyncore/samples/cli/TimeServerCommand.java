@@ -1,6 +1,5 @@
 package io.asyncore.samples.cli;
 
-import io.asyncore.SocketMap;
 import io.asyncore.samples.time.Rfc868;
 import io.asyncore.samples.time.TimeServer;
 import io.asyncore.samples.time.UdpTimeServer;
@@ -29,19 +28,11 @@ final class TimeServerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Ports.check(port);
-        SocketMap map = new SocketMap();
-        try {
+        return ServerRunner.serve("time server", port, main.out, map -> {
             TimeServer tcp = new TimeServer(new InetSocketAddress(bind, port), Clock.systemUTC(), map);
             int actual = tcp.port();
             new UdpTimeServer(new InetSocketAddress(bind, actual), Clock.systemUTC(), map);
-            main.out.println("time server listening on " + bind + ":" + actual + " (TCP and UDP); Ctrl-C stops it");
-            main.out.flush();
-        } catch (Exception e) {
-            map.close();
-            throw Ports.explain(e, port);
-        }
-        ServerRunner.runUntilStopped(map, "time server", main.out);
-        map.close();
-        return 0;
+            return "time server listening on " + bind + ":" + actual + " (TCP and UDP); Ctrl-C stops it";
+        });
     }
 }

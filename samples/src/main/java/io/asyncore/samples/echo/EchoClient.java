@@ -2,19 +2,22 @@ package io.asyncore.samples.echo;
 
 import io.asyncore.DispatcherWithSend;
 import io.asyncore.SocketMap;
+import io.asyncore.Tls;
 import io.asyncore.samples.Failures;
 import io.asyncore.samples.SampleException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
+import javax.net.ssl.SSLContext;
 
 /**
  * Sends one message to an echo server and completes {@link #result()} with what came back once
- * as many bytes as were sent have returned.
+ * as many bytes as were sent have returned; over TLS too ({@link #EchoClient(String, int, byte[],
+ * SocketMap, SSLContext)}).
  *
  * <p>Threading: for the thread that runs {@code map}; {@link #result()} may be read from any thread.
- * Errors: a refused connection or a server that closes early completes the result exceptionally
- * with a {@link SampleException}.
+ * Errors: a refused connection, a server that closes early, or a TLS failure (an untrusted
+ * certificate...) completes the result exceptionally with a one-line {@link SampleException}.
  */
 public class EchoClient extends DispatcherWithSend {
     private final ByteArrayOutputStream received = new ByteArrayOutputStream();
@@ -27,11 +30,26 @@ public class EchoClient extends DispatcherWithSend {
      * @throws java.net.UnknownHostException if {@code host} cannot be resolved
      */
     public EchoClient(String host, int port, byte[] message, SocketMap map) throws IOException {
+        this(host, port, message, map, null);
+    }
+
+    /**
+     * Connects to {@code host:port}, over TLS if {@code trust} is given: a client engine of
+     * {@code trust} ({@link Tls#clientEngine(SSLContext, String, int)}: SNI, and the certificate
+     * must be valid for {@code host}). The message is queued, and sent once the handshake is done.
+     *
+     * @param trust the client TLS context (for example {@link Tls#trusting}), or {@code null} for plaintext
+     * @throws java.net.UnknownHostException if {@code host} cannot be resolved
+     */
+    public EchoClient(String host, int port, byte[] message, SocketMap map, SSLContext trust) throws IOException {
         super(map);
         expected = message.length;
         createSocket();
         try {
             connect(host, port);
+            if (trust != null) { // before the message is queued: queued bytes would go out in plaintext
+                startTls(Tls.clientEngine(trust, host, port));
+            }
             send(message);
         } catch (IOException e) {
             close();

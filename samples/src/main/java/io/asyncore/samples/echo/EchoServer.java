@@ -73,6 +73,14 @@ public class EchoServer extends Dispatcher {
     public void handleAccepted(SocketChannel sock, SocketAddress addr) throws IOException {
         sock.setOption(StandardSocketOptions.TCP_NODELAY, true);
         onAccepted.accept(addr);
-        new EchoHandler(sock, map(), readBuffer);
+        newHandler(sock, addr, readBuffer);
+    }
+
+    /**
+     * Serves one accepted connection: an {@link EchoHandler} reading into {@code shared}, the
+     * buffer every connection of this server shares. {@link TlsEchoServer} starts TLS here.
+     */
+    protected EchoHandler newHandler(SocketChannel sock, SocketAddress addr, ByteBuffer shared) throws IOException {
+        return new EchoHandler(sock, map(), shared);
     }
 }

@@ -4,6 +4,7 @@ import io.asyncore.Asyncore;
 import io.asyncore.DispatcherWithSend;
 import io.asyncore.SocketMap;
 import io.asyncore.TimerHandle;
+import io.asyncore.Tls;
 import io.asyncore.samples.Failures;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -11,6 +12,8 @@ import java.net.URI;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Objects;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
 
 /**
  * An HTTP/1.1 {@code GET} that feeds the response to an {@link HttpConsumer} as it arrives: the
@@ -25,13 +28,21 @@ import java.util.Objects;
  * }</pre>
  *
  * <p>It sends {@code Connection: close}, so each request has its own connection and the body may
- * also be ended by the server closing it. Content-Length, chunked and close-delimited bodies work;
- * plain HTTP only.
+ * also be ended by the server closing it. Content-Length, chunked and close-delimited bodies work.
+ *
+ * <p>https: the connection starts TLS right after the connect ({@link #startTls}, before the request
+ * is queued, so not one byte of it goes out in plaintext) with {@link Tls#clientEngine}: SNI and a
+ * check that the certificate is valid for the URL's host, trusting the JDK's default trust store or
+ * the {@code trust} context given (for example {@link Tls#trusting}). The handshake may take the
+ * idle timeout. A close-delimited body must end with the server's TLS close_notify: a bare TCP close
+ * could be an attacker's truncation, and fails the request.
  *
  * <p>Threading: for the thread that runs {@code map}; the consumer is called there.
  *
  * <p>Errors: every failure reaches {@link HttpConsumer#failed} exactly once with a one-line
- * message, never a stack trace: an https or malformed URL, an unknown host, a refused connection,
+ * message, never a stack trace: a malformed URL, an unknown host, a refused connection, a TLS
+ * failure (an untrusted, expired or wrong-host certificate, no protocol in common: the core's
+ * message says which),
  * a malformed status line or header, headers over {@value ResponseParser#MAX_HEADER_BYTES} bytes,
  * a bad chunk size, a truncated body, a body over {@link HttpLimits#maxBodyBytes()}, no data for
  * {@link HttpLimits#idleTimeout()}, or a request still unfinished after
@@ -47,6 +58,7 @@ public final class AsyncHttp extends DispatcherWithSend {
     private final URI url;
     private final HttpConsumer consumer;
     private final HttpLimits limits;
+    private final SSLContext trust;
     private final long deadline;
     private final ResponseParser parser;
     private final ByteBuffer readBuffer = ByteBuffer.allocate(16 * 1024);
@@ -54,11 +66,12 @@ public final class AsyncHttp extends DispatcherWithSend {
     private TimerHandle idleTimer;
     private boolean finished;
 
-    private AsyncHttp(URI url, HttpConsumer consumer, SocketMap map, HttpLimits limits, long deadline) {
+    private AsyncHttp(URI url, HttpConsumer consumer, SocketMap map, HttpLimits limits, SSLContext trust, long deadline) {
         super(map);
         this.url = url;
         this.consumer = consumer;
         this.limits = limits;
+        this.trust = trust;
         this.deadline = deadline;
         this.parser = new ResponseParser(url, consumer, limits.maxBodyBytes());
     }
@@ -80,15 +93,25 @@ public final class AsyncHttp extends DispatcherWithSend {
      * @return the request, already finished if the URL or host was rejected
      */
     public static AsyncHttp get(URI url, HttpConsumer consumer, SocketMap map, HttpLimits limits) {
-        return get(url, consumer, map, limits, System.nanoTime() + limits.requestTimeout().toNanos());
+        return get(url, consumer, map, limits, null);
+    }
+
+    /**
+     * {@link #get(URI, HttpConsumer, SocketMap, HttpLimits)}, where an https URL trusts the CAs of
+     * {@code trust} (for example {@link Tls#trusting}) instead of the JDK's default trust store.
+     *
+     * @param trust the client TLS context for https, or {@code null} for the JDK's default
+     */
+    public static AsyncHttp get(URI url, HttpConsumer consumer, SocketMap map, HttpLimits limits, SSLContext trust) {
+        return get(url, consumer, map, limits, trust, System.nanoTime() + limits.requestTimeout().toNanos());
     }
 
     /** As above, but the whole-request deadline is {@code deadline} ({@link System#nanoTime()}): for redirects. */
-    static AsyncHttp get(URI url, HttpConsumer consumer, SocketMap map, HttpLimits limits, long deadline) {
+    static AsyncHttp get(URI url, HttpConsumer consumer, SocketMap map, HttpLimits limits, SSLContext trust, long deadline) {
         Objects.requireNonNull(url, "url");
         Objects.requireNonNull(consumer, "consumer");
         Objects.requireNonNull(limits, "limits");
-        AsyncHttp request = new AsyncHttp(url, consumer, map, limits, deadline);
+        AsyncHttp request = new AsyncHttp(url, consumer, map, limits, trust, deadline);
         request.start();
         return request;
     }
@@ -114,11 +137,19 @@ public final class AsyncHttp extends DispatcherWithSend {
             InetSocketAddress address = new InetSocketAddress(target.host(), target.port());
             createSocket(Asyncore.protocolFamily(address));
             connect(address);
+            if (target.https()) { // before the request is queued: queued bytes would go out in plaintext
+                startTls(clientEngine(target), limits.idleTimeout());
+            }
             send(target.getRequest());
             checkIdle();
         } catch (IOException | RuntimeException e) {
             handleError(e);
         }
+    }
+
+    private SSLEngine clientEngine(HttpTarget target) {
+        return trust == null ? Tls.clientEngine(target.host(), target.port())
+                : Tls.clientEngine(trust, target.host(), target.port());
     }
 
     /** Fails the request if it was idle too long or passed its deadline, else checks again when one could pass. */
@@ -140,6 +171,11 @@ public final class AsyncHttp extends DispatcherWithSend {
 
     @Override
     public void handleConnect() {
+        lastActivity = System.nanoTime();
+    }
+
+    @Override
+    public void handleTlsHandshake() {
         lastActivity = System.nanoTime();
     }
 

@@ -2,26 +2,34 @@ package io.asyncore.samples.http;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsExchange;
+import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import javax.net.ssl.SSLContext;
 
 /**
  * The demo's HTTP server: the JDK's {@code com.sun.net.httpserver} on a free loopback port (not
- * the library: it is the independent peer the HTTP clients are checked against).
+ * the library: it is the independent peer the HTTP clients are checked against), in plain HTTP
+ * ({@link #start()}) or https ({@link #startHttps(SSLContext)}).
  *
  * <ul>
  *   <li>{@code /page}: a small page with {@code Content-Length};
  *   <li>{@code /chunked}: a page sent in pieces with chunked transfer coding (to HTTP/1.1 clients);
  *   <li>{@code /hop/1}: a redirect chain 301 → 302 → 303 → 307 → 308 → {@code /page};
  *   <li>{@code /loop/a}: redirects to {@code /loop/b}, which redirects back;
- *   <li>{@code /bytes?n=N}: N bytes of a repeating pattern, with {@code Content-Length}.
+ *   <li>{@code /bytes?n=N}: N bytes of a repeating pattern, with {@code Content-Length};
+ *   <li>{@code /redirect?to=URL}: a 302 to the (percent-encoded) URL, such as one on the other
+ *       scheme's server.
  * </ul>
  *
  * <p>Threading: serves on two daemon threads of its own; {@link #close()} from any thread.
@@ -36,15 +44,30 @@ public final class DemoHttpServer implements AutoCloseable {
 
     private final HttpServer server;
     private final ExecutorService executor;
+    private final String scheme;
 
-    private DemoHttpServer(HttpServer server, ExecutorService executor) {
+    private DemoHttpServer(HttpServer server, ExecutorService executor, String scheme) {
         this.server = server;
         this.executor = executor;
+        this.scheme = scheme;
     }
 
-    /** Starts serving on a free port of 127.0.0.1. */
+    /** Starts serving plain HTTP on a free port of 127.0.0.1. */
     public static DemoHttpServer start() throws IOException {
-        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
+        return serve(HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16), "http");
+    }
+
+    /**
+     * Starts serving https on a free port of 127.0.0.1 with the certificate of {@code context}
+     * (for example {@code DemoCertificates.serverContext()}).
+     */
+    public static DemoHttpServer startHttps(SSLContext context) throws IOException {
+        HttpsServer server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
+        server.setHttpsConfigurator(new HttpsConfigurator(context));
+        return serve(server, "https");
+    }
+
+    private static DemoHttpServer serve(HttpServer server, String scheme) {
         server.createContext("/page", ex -> send(ex, 200, PAGE.getBytes(StandardCharsets.UTF_8), Map.of()));
         server.createContext("/chunked", DemoHttpServer::chunked);
         server.createContext("/hop/", DemoHttpServer::hop);
@@ -53,6 +76,11 @@ public final class DemoHttpServer implements AutoCloseable {
             send(ex, 302, new byte[0], Map.of("Location", to));
         });
         server.createContext("/bytes", DemoHttpServer::bytes);
+        server.createContext("/redirect", ex -> {
+            String query = ex.getRequestURI().getRawQuery();
+            String to = query != null && query.startsWith("to=") ? URLDecoder.decode(query.substring(3), StandardCharsets.UTF_8) : "/page";
+            send(ex, 302, new byte[0], Map.of("Location", to));
+        });
         ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "demo-http-server");
             t.setDaemon(true);
@@ -60,12 +88,12 @@ public final class DemoHttpServer implements AutoCloseable {
         });
         server.setExecutor(executor);
         server.start();
-        return new DemoHttpServer(server, executor);
+        return new DemoHttpServer(server, executor, scheme);
     }
 
-    /** {@code http://127.0.0.1:port} followed by {@code path}. */
+    /** {@code http://127.0.0.1:port} (or {@code https://}) followed by {@code path}. */
     public URI url(String path) {
-        return URI.create("http://127.0.0.1:" + port() + path);
+        return URI.create(scheme + "://127.0.0.1:" + port() + path);
     }
 
     /** The port it listens on. */
@@ -85,6 +113,7 @@ public final class DemoHttpServer implements AutoCloseable {
     }
 
     private static void hop(HttpExchange ex) throws IOException {
+        String scheme = ex instanceof HttpsExchange ? "https" : "http";
         int n;
         try {
             n = Integer.parseInt(ex.getRequestURI().getPath().substring("/hop/".length()));
@@ -96,7 +125,7 @@ public final class DemoHttpServer implements AutoCloseable {
             return;
         }
         // Relative and absolute Location values both occur in the wild: use both.
-        String to = n == HOPS.length ? "/page" : n % 2 == 0 ? "http://127.0.0.1:" + ex.getLocalAddress().getPort() + "/hop/" + (n + 1)
+        String to = n == HOPS.length ? "/page" : n % 2 == 0 ? scheme + "://127.0.0.1:" + ex.getLocalAddress().getPort() + "/hop/" + (n + 1)
                 : "/hop/" + (n + 1);
         send(ex, HOPS[n - 1], ("moved to " + to + "\n").getBytes(StandardCharsets.UTF_8), Map.of("Location", to));
     }

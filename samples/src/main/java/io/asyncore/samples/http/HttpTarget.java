@@ -5,14 +5,17 @@ import java.net.URISyntaxException;
 import java.util.Locale;
 
 /**
- * Where a plain-HTTP URL points: host, port, request target and {@code Host} header value.
+ * Where an {@code http} or {@code https} URL points: host, port, request target, {@code Host}
+ * header value, and whether the connection runs TLS.
  *
- * @param host the host to connect to (an IPv6 literal without brackets)
- * @param port the port, 80 unless the URL says otherwise
+ * @param host the host to connect to (an IPv6 literal without brackets); for https also the name
+ *     the server's certificate must match
+ * @param port the port, 80 (http) or 443 (https) unless the URL says otherwise
  * @param requestTarget the path and query for the request line, at least {@code /}
  * @param hostHeader the {@code Host} header value
+ * @param https whether the URL is {@code https}: TLS from the connect on
  */
-public record HttpTarget(String host, int port, String requestTarget, String hostHeader) {
+public record HttpTarget(String host, int port, String requestTarget, String hostHeader, boolean https) {
 
     /** The bytes of a {@code GET} of this target on a connection used once. */
     byte[] getRequest() {
@@ -26,7 +29,7 @@ public record HttpTarget(String host, int port, String requestTarget, String hos
     /**
      * Parses a URL typed by a user.
      *
-     * @throws HttpException if it is malformed, not a plain {@code http} URL, or has no host
+     * @throws HttpException if it is malformed, not an {@code http} or {@code https} URL, or has no host
      */
     public static URI parseUrl(String text) throws HttpException {
         try {
@@ -42,11 +45,8 @@ public record HttpTarget(String host, int port, String requestTarget, String hos
     /** The target of {@code url}. */
     static HttpTarget of(URI url) throws HttpException {
         String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
-        if (scheme.equals("https")) {
-            throw new HttpException("https URLs are not supported: these samples speak plain HTTP only (" + url
-                    + "); use an http:// URL");
-        }
-        if (!scheme.equals("http")) {
+        boolean https = scheme.equals("https");
+        if (!https && !scheme.equals("http")) {
             throw new HttpException("not an http URL: " + ResponseParser.quote(url.toString())
                     + " (expected like http://127.0.0.1:8080/path)");
         }
@@ -54,11 +54,12 @@ public record HttpTarget(String host, int port, String requestTarget, String hos
         if (host == null || host.isEmpty()) {
             throw new HttpException("the URL " + ResponseParser.quote(url.toString()) + " has no host name");
         }
-        int port = url.getPort() == -1 ? 80 : url.getPort();
+        int defaultPort = https ? 443 : 80;
+        int port = url.getPort() == -1 ? defaultPort : url.getPort();
         String path = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
         String target = url.getRawQuery() == null ? path : path + "?" + url.getRawQuery();
-        String hostHeader = port == 80 ? host : host + ":" + port;
+        String hostHeader = port == defaultPort ? host : host + ":" + port;
         String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-        return new HttpTarget(bare, port, target, hostHeader);
+        return new HttpTarget(bare, port, target, hostHeader, https);
     }
 }

@@ -6,11 +6,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import javax.net.ssl.SSLContext;
 
 /**
  * An {@link HttpConsumer} that follows redirects (301, 302, 303, 307 and 308 with a
  * {@code Location}) by starting a new {@link AsyncHttp} request in the same map, and hands the
- * final response to its target. A redirect's own body is discarded. These samples only send
+ * final response to its target. A redirect's own body is discarded. Redirects between {@code http}
+ * and {@code https} are followed both ways, each request on a connection of its own. These samples only send
  * {@code GET}, so 303's switch to {@code GET} and 307/308's keeping of the method are the same here.
  *
  * <pre>{@code
@@ -32,6 +34,7 @@ public class RedirectingConsumer implements HttpConsumer {
     private final SocketMap map;
     private final int maxRedirects;
     private final HttpLimits limits;
+    private final SSLContext trust;
     private final List<URI> chain = new ArrayList<>();
     private URI next;
     private long deadline;
@@ -55,6 +58,18 @@ public class RedirectingConsumer implements HttpConsumer {
      * @throws IllegalArgumentException if {@code maxRedirects} is negative
      */
     public RedirectingConsumer(HttpConsumer target, SocketMap map, int maxRedirects, HttpLimits limits) {
+        this(target, map, maxRedirects, limits, null);
+    }
+
+    /**
+     * As {@link #RedirectingConsumer(HttpConsumer, SocketMap, int, HttpLimits)}, where every https
+     * request of the chain (the first, or one a redirect leads to) trusts the CAs of {@code trust}.
+     *
+     * @param trust the client TLS context for https (for example {@link io.asyncore.Tls#trusting}),
+     *     or {@code null} for the JDK's default trust store
+     * @throws IllegalArgumentException if {@code maxRedirects} is negative
+     */
+    public RedirectingConsumer(HttpConsumer target, SocketMap map, int maxRedirects, HttpLimits limits, SSLContext trust) {
         if (maxRedirects < 0) {
             throw new IllegalArgumentException("maxRedirects < 0: " + maxRedirects);
         }
@@ -62,6 +77,7 @@ public class RedirectingConsumer implements HttpConsumer {
         this.map = map;
         this.maxRedirects = maxRedirects;
         this.limits = Objects.requireNonNull(limits, "limits");
+        this.trust = trust;
     }
 
     /** Starts the first request; the whole-request deadline starts now. */
@@ -72,7 +88,7 @@ public class RedirectingConsumer implements HttpConsumer {
 
     private AsyncHttp follow(URI url) {
         chain.add(url);
-        return AsyncHttp.get(url, this, map, limits, deadline);
+        return AsyncHttp.get(url, this, map, limits, trust, deadline);
     }
 
     /** Every URL requested so far, the first one first. */

@@ -32,7 +32,7 @@ import kotlinx.coroutines.withTimeoutOrNull
  * Cancellation: closes the connection in use.
  *
  * @param onRedirect told each URL a redirect leads to, in order
- * @throws HttpException with a one-line message: an https or malformed URL, an unknown host, a
+ * @throws HttpException with a one-line message: an https URL (not yet in this style) or a malformed URL, an unknown host, a
  *   refused connection, a malformed or truncated response, a body over the limit, a timeout, a
  *   redirect loop or too many redirects
  */
@@ -80,6 +80,12 @@ public suspend fun httpGet(
 /** One request on a connection of its own. */
 private suspend fun fetchOnce(url: URI, limits: HttpLimits, map: SocketMap?): HttpResponse {
     val target = HttpTarget.of(url)
+    if (target.https()) {
+        throw HttpException(
+            "https is not available in the coroutine style yet (asyncore-coroutines has no startTls): " +
+                "use the callback style (http-get --style callback) for $url",
+        )
+    }
     val address = InetSocketAddress(target.host(), target.port())
     val idleMillis = limits.idleTimeout().toMillis()
     fun timedOut() = limits.idleTimedOut(Failures.format(address), url)

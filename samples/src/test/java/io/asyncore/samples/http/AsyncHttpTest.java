@@ -299,20 +299,7 @@ class AsyncHttpTest {
         }
     }
 
-    @ParameterizedTest
-    @EnumSource(ClientStyle.class)
-    void httpsIsNotSupported(ClientStyle style) throws Exception {
-        assertEquals("https URLs are not supported: these samples speak plain HTTP only (https://127.0.0.1/); use an http:// URL",
-                failure(style, URI.create("https://127.0.0.1/"), 5, Duration.ofSeconds(10)));
-    }
-
-    @ParameterizedTest
-    @EnumSource(ClientStyle.class)
-    void aRedirectToHttpsIsNotSupportedEither(ClientStyle style) throws Exception {
-        try (RawHttpServer raw = RawHttpServer.answering("HTTP/1.1 301 Moved\r\nLocation: https://127.0.0.1/\r\nContent-Length: 0\r\n\r\n")) {
-            assertTrue(failure(style, raw.url("/"), 5, Duration.ofSeconds(10)).startsWith("https URLs are not supported"));
-        }
-    }
+    // https: HttpsGetTest.
 
     @ParameterizedTest
     @EnumSource(ClientStyle.class)
