@@ -48,6 +48,8 @@ public final class SocketMap implements AutoCloseable {
     private final Selector selector;
     /** Where timers and deadlines read the time. */
     private final LoopClock clock;
+    /** The clock again when it is a {@link VirtualClock}'s, which the loop steps; else {@code null}. */
+    private final VirtualTime virtualTime;
     private final Set<Dispatcher> dispatchers = new LinkedHashSet<>();
     /** Dispatchers whose readable()/writable() are asked on every pass (they override them). */
     private final ArrayList<Registration> polled = new ArrayList<>();
@@ -85,9 +87,22 @@ public final class SocketMap implements AutoCloseable {
         this(LoopClock.SYSTEM);
     }
 
+    /**
+     * A new, empty map whose timers and deadlines follow {@code clock}, a test's clock that moves
+     * only when the test {@linkplain VirtualClock#advance advances} it. Sockets stay real. See
+     * {@link VirtualClock} for how time moves.
+     *
+     * @throws UncheckedIOException if the JDK cannot open a selector
+     */
+    public SocketMap(VirtualClock clock) {
+        this(new VirtualTime(Objects.requireNonNull(clock, "clock")));
+        clock.attach(this);
+    }
+
     /** A new, empty map whose timers and deadlines read {@code clock}. */
     SocketMap(LoopClock clock) {
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.virtualTime = clock instanceof VirtualTime v ? v : null;
         try {
             selector = Selector.open();
         } catch (IOException e) {
@@ -131,8 +146,19 @@ public final class SocketMap implements AutoCloseable {
     }
 
     /**
+     * The time on this map's clock, in nanoseconds on a scale only differences make sense of:
+     * {@link System#nanoTime()}, or for a map made with a {@link VirtualClock} that clock's time as
+     * this map sees it. Code that measures timeouts against {@link #callLater} should read this
+     * rather than {@code System.nanoTime()}, so it follows a test's virtual clock too. Safe from
+     * any thread.
+     */
+    public long nanoTime() {
+        return clock.nanoTime();
+    }
+
+    /**
      * Runs {@code task} on the loop thread once {@code delay} has passed (measured with
-     * {@link System#nanoTime()}, the map's clock). The loop's wait shrinks to the next due timer, so the task runs
+     * {@link #nanoTime()}, the map's clock: {@link System#nanoTime()} unless a {@link VirtualClock}). The loop's wait shrinks to the next due timer, so the task runs
      * on time without busy waiting. Safe from any thread.
      *
      * <p>Timers do not keep {@link Asyncore#loop()} running: it returns when the map has no dispatcher.
@@ -315,6 +341,10 @@ public final class SocketMap implements AutoCloseable {
         if (next == null) {
             return timeoutNanos;
         }
+        if (virtualTime != null) {
+            // No wall-clock wait makes a virtual timer due: wait for I/O, a task or an advance (which wakes us).
+            return virtualTime.timerDue(next) ? 0 : timeoutNanos;
+        }
         long untilDue = Math.max(0, next.deadline - clock.nanoTime());
         return timeoutNanos < 0 ? untilDue : Math.min(timeoutNanos, untilDue);
     }
@@ -449,6 +479,9 @@ public final class SocketMap implements AutoCloseable {
         for (int budget = TaskQueue.PER_PASS; budget > 0 && (task = tasks.poll()) != null; budget--) {
             runGuarded(task, "task");
         }
+        if (virtualTime != null) {
+            virtualTime.step(timers);
+        }
         if (timers.isEmpty()) {
             return; // no clock read on a pass without timers
         }
@@ -510,6 +543,19 @@ public final class SocketMap implements AutoCloseable {
             return; // counted when the loop thread meets it
         }
         timers.cancelled();
+    }
+
+    /**
+     * Its {@link VirtualClock} moved: wakes the loop to run the timers that came due.
+     *
+     * @return false once the map is closed, so the clock forgets it
+     */
+    boolean clockAdvanced() {
+        if (closed) {
+            return false;
+        }
+        selector.wakeup();
+        return true;
     }
 
     /** Keys registered with the selector, cancelled ones not yet deregistered included. For tests. */
