@@ -115,6 +115,7 @@ final class LoopMonitor {
                 SocketMap.LOGGER.log(Level.WARNING, "the LoopHealthListener " + l + " threw; ignored", e);
             }
         }
+        mark = System.nanoTime(); // the time spent reporting is not the next item's
     }
 
     private static String millis(long nanos) {
