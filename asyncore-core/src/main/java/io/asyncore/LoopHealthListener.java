@@ -4,11 +4,12 @@ import java.time.Duration;
 
 /**
  * Receives a map's health reports, besides the WARNING lines they are logged as: set one with
- * {@link SocketMap#setHealthListener}. Both methods do nothing by default; override the ones you
- * need (to count them in a metrics library, say).
+ * {@link SocketMap#setHealthListener}. Its methods do nothing by default; override the ones you
+ * need (to count them in a metrics library, say). More kinds of report may be added as default
+ * methods.
  *
- * <p>Threading: {@link #slowHandler} is called on the loop thread, right after the slow work;
- * {@link #leaked} on the JDK's cleaner thread. A listener that throws is logged and ignored.
+ * <p>Threading: {@link #slowHandler} is called on the loop thread, right after the slow work. A
+ * listener that throws is logged and ignored.
  */
 public interface LoopHealthListener {
     /**
@@ -21,14 +22,5 @@ public interface LoopHealthListener {
      * @param heldFor how long it ran
      */
     default void slowHandler(SocketMap map, String handler, String event, Duration heldFor) {
-    }
-
-    /**
-     * A dispatcher became unreachable while its channel was still open; the channel has been closed.
-     *
-     * @param dispatcher the dispatcher's class and identity, as it was when it joined its map
-     * @param joinedAt where it joined its map (for most dispatchers, where they were made)
-     */
-    default void leaked(String dispatcher, Throwable joinedAt) {
     }
 }

@@ -253,7 +253,7 @@ public final class SocketMap implements AutoCloseable {
     }
 
     /**
-     * Sets who else hears of slow handlers, and of leaked dispatchers of this map, besides the log;
+     * Sets who else hears of this map's slow handlers, besides the log;
      * {@code null} for no one. Set it before the loop runs or on the loop thread.
      */
     public void setHealthListener(LoopHealthListener listener) {
