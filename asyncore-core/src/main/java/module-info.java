@@ -6,4 +6,7 @@
 module io.asyncore {
     exports io.asyncore;
     exports io.asyncore.chat;
+
+    // The loop's JDK Flight Recorder events (io.asyncore.internal.LoopEvents).
+    requires jdk.jfr;
 }

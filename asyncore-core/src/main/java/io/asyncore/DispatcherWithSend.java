@@ -2,6 +2,7 @@ package io.asyncore;
 
 import io.asyncore.internal.InterestAnnounced;
 import io.asyncore.internal.WaterMarks;
+import io.asyncore.internal.LoopEvents;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.NetworkChannel;
@@ -274,8 +275,11 @@ public class DispatcherWithSend extends Dispatcher {
         outBuffer = null;
         readPaused = false;
         closeWhenDone = false;
-        if (out != null && out.hasRemaining() && isDebug()) {
-            logInfo("closing with " + out.remaining() + " queued bytes unsent", "info");
+        if (out != null && out.hasRemaining()) {
+            if (isDebug()) {
+                logInfo("closing with " + out.remaining() + " queued bytes unsent", "info");
+            }
+            LoopEvents.outputDiscarded(this, out.remaining());
         }
         super.close();
     }

@@ -1,6 +1,7 @@
 package io.asyncore;
 
 import io.asyncore.internal.LoopClock;
+import io.asyncore.internal.LoopEvents;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
@@ -48,6 +49,8 @@ public final class SocketMap implements AutoCloseable {
     private final Selector selector;
     /** Where timers and deadlines read the time. */
     private final LoopClock clock;
+    /** The clock again when it is a {@link VirtualClock}'s, which the loop steps; else {@code null}. */
+    private final VirtualTime virtualTime;
     private final Set<Dispatcher> dispatchers = new LinkedHashSet<>();
     /** Dispatchers whose readable()/writable() are asked on every pass (they override them). */
     private final ArrayList<Registration> polled = new ArrayList<>();
@@ -59,6 +62,8 @@ public final class SocketMap implements AutoCloseable {
 
     private final Timers timers = new Timers();
     private final TaskQueue tasks = new TaskQueue();
+    /** Counters and slow-handler detection. */
+    private final LoopMonitor monitor = new LoopMonitor(this);
 
     private volatile Thread owner;
     private int ownerDepth;
@@ -85,9 +90,22 @@ public final class SocketMap implements AutoCloseable {
         this(LoopClock.SYSTEM);
     }
 
+    /**
+     * A new, empty map whose timers and deadlines follow {@code clock}, a test's clock that moves
+     * only when the test {@linkplain VirtualClock#advance advances} it. Sockets stay real. See
+     * {@link VirtualClock} for how time moves.
+     *
+     * @throws UncheckedIOException if the JDK cannot open a selector
+     */
+    public SocketMap(VirtualClock clock) {
+        this(new VirtualTime(Objects.requireNonNull(clock, "clock")));
+        clock.attach(this);
+    }
+
     /** A new, empty map whose timers and deadlines read {@code clock}. */
     SocketMap(LoopClock clock) {
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.virtualTime = clock instanceof VirtualTime v ? v : null;
         try {
             selector = Selector.open();
         } catch (IOException e) {
@@ -131,8 +149,19 @@ public final class SocketMap implements AutoCloseable {
     }
 
     /**
+     * The time on this map's clock, in nanoseconds on a scale only differences make sense of:
+     * {@link System#nanoTime()}, or for a map made with a {@link VirtualClock} that clock's time as
+     * this map sees it. Code that measures timeouts against {@link #callLater} should read this
+     * rather than {@code System.nanoTime()}, so it follows a test's virtual clock too. Safe from
+     * any thread.
+     */
+    public long nanoTime() {
+        return clock.nanoTime();
+    }
+
+    /**
      * Runs {@code task} on the loop thread once {@code delay} has passed (measured with
-     * {@link System#nanoTime()}, the map's clock). The loop's wait shrinks to the next due timer, so the task runs
+     * {@link #nanoTime()}, the map's clock: {@link System#nanoTime()} unless a {@link VirtualClock}). The loop's wait shrinks to the next due timer, so the task runs
      * on time without busy waiting. Safe from any thread.
      *
      * <p>Timers do not keep {@link Asyncore#loop()} running: it returns when the map has no dispatcher.
@@ -199,6 +228,53 @@ public final class SocketMap implements AutoCloseable {
         }
     }
 
+    /**
+     * Sets how long one handler, task or timer may hold the loop before it is reported: a WARNING
+     * on the {@code io.asyncore} logger naming the dispatcher, the event and the time, the
+     * {@linkplain #setHealthListener listener}'s {@code slowHandler}, and an
+     * {@code io.asyncore.SlowHandler} JFR event. Each occurrence is reported once. The default is
+     * 100 ms; {@link Duration#ZERO} turns detection off (and with it the clock reading per handler,
+     * about 20 ns, and {@link LoopStats#longestHandler()}). Set it before the loop runs or on the
+     * loop thread.
+     *
+     * @throws IllegalArgumentException if {@code threshold} is negative
+     */
+    public void setSlowHandlerThreshold(Duration threshold) {
+        Objects.requireNonNull(threshold, "threshold");
+        if (threshold.isNegative()) {
+            throw new IllegalArgumentException("slow-handler threshold < 0: " + threshold + " (use Duration.ZERO to turn detection off)");
+        }
+        monitor.setThreshold(threshold);
+    }
+
+    /** The slow-handler threshold; {@link Duration#ZERO} when detection is off. */
+    public Duration slowHandlerThreshold() {
+        return monitor.threshold();
+    }
+
+    /**
+     * Sets who else hears of this map's slow handlers, besides the log;
+     * {@code null} for no one. Set it before the loop runs or on the loop thread.
+     */
+    public void setHealthListener(LoopHealthListener listener) {
+        monitor.setListener(listener);
+    }
+
+    /** The listener set with {@link #setHealthListener}, or {@code null}. */
+    public LoopHealthListener healthListener() {
+        return monitor.listener();
+    }
+
+    /**
+     * A snapshot of this map's counters: passes, events, tasks, timers, dispatchers and the
+     * longest handler. Cheap: the loop keeps them in plain fields. Take it on the loop thread (or
+     * from another thread through {@link #execute}); read elsewhere while a loop runs, the counts
+     * may be stale.
+     */
+    public LoopStats stats() {
+        return monitor.snapshot(dispatchers.size());
+    }
+
     @Override
     public String toString() {
         return "SocketMap[" + dispatchers.size() + " dispatchers, " + timers.size() + " timers"
@@ -226,6 +302,7 @@ public final class SocketMap implements AutoCloseable {
                             + "return from the handler instead of running the loop again");
         }
         inPass = true;
+        monitor.passes++;
         try {
             if (dispatchers.isEmpty() && !waitWhenEmpty) {
                 runTasksAndTimers();
@@ -233,17 +310,47 @@ public final class SocketMap implements AutoCloseable {
             }
             updateInterest();
             select(waitNanos(timeoutNanos));
-            dispatch(usePoll);
-            if (!buffered.isEmpty()) {
-                dispatchBuffered(usePoll);
+            if (LoopEvents.passEnabled()) {
+                recordedWork(usePoll);
+            } else {
+                work(usePoll);
             }
-            runTasksAndTimers();
             if (Thread.currentThread().isInterrupted()) {
                 // The selector returns at once while the flag is set: without this the loop would spin.
                 throw new ExitNow("the loop thread was interrupted; its interrupt status is left set");
             }
         } finally {
             inPass = false;
+        }
+    }
+
+    /** What a pass does after its wait. */
+    private void work(boolean usePoll) {
+        dispatch(usePoll);
+        if (!buffered.isEmpty()) {
+            dispatchBuffered(usePoll);
+        }
+        runTasksAndTimers();
+    }
+
+    /** {@link #work} while a JFR recording wants {@code io.asyncore.LoopPass} events. */
+    private void recordedWork(boolean usePoll) {
+        LoopEvents.Pass event = new LoopEvents.Pass();
+        int keys = readyCount;
+        long events = monitor.events;
+        long tasksRun = monitor.tasks;
+        long timersRun = monitor.timers;
+        event.begin();
+        work(usePoll);
+        event.end();
+        if (event.shouldCommit()) {
+            event.map = toString();
+            event.keysSelected = keys;
+            event.eventsFired = monitor.events - events;
+            event.tasksRun = monitor.tasks - tasksRun;
+            event.timersRun = monitor.timers - timersRun;
+            event.dispatchers = dispatchers.size();
+            event.commit();
         }
     }
 
@@ -315,6 +422,10 @@ public final class SocketMap implements AutoCloseable {
         if (next == null) {
             return timeoutNanos;
         }
+        if (virtualTime != null) {
+            // No wall-clock wait makes a virtual timer due: wait for I/O, a task or an advance (which wakes us).
+            return virtualTime.timerDue(next) ? 0 : timeoutNanos;
+        }
         long untilDue = Math.max(0, next.deadline - clock.nanoTime());
         return timeoutNanos < 0 ? untilDue : Math.min(timeoutNanos, untilDue);
     }
@@ -355,6 +466,9 @@ public final class SocketMap implements AutoCloseable {
      */
     private void dispatch(boolean usePoll) {
         int n = readyCount;
+        if (n > 0) {
+            monitor.begin();
+        }
         try {
             if (usePoll) {
                 for (int i = 0; i < n; i++) {
@@ -384,6 +498,7 @@ public final class SocketMap implements AutoCloseable {
         ArrayList<Registration> now = buffered;
         buffered = bufferedSpare;
         bufferedSpare = now;
+        monitor.begin();
         try {
             for (int i = 0; i < now.size(); i++) {
                 Registration r = now.get(i);
@@ -411,27 +526,35 @@ public final class SocketMap implements AutoCloseable {
             return 0;
         }
         Dispatcher d = r.dispatcher;
+        boolean handled = false;
         try {
             if (readPhase) {
                 ready = r.transport.ready(ready, r.applicationOps);
                 if ((ready & READ_PHASE) != 0) {
+                    handled = true;
                     d.handleReadEvent();
                 } else if ((ready & SelectionKey.OP_CONNECT) != 0 && !r.connectWantsWrite) {
+                    handled = true;
                     d.handleConnectEvent();
                 }
             } else if ((ready & SelectionKey.OP_WRITE) != 0
                     || ((ready & SelectionKey.OP_CONNECT) != 0 && r.connectWantsWrite)) {
+                handled = true;
                 d.handleWriteEvent();
             }
-            return ready;
         } catch (ExitNow e) {
             throw e;
         } catch (Error e) {
             throw fatal(e, (readPhase ? "the read event of " : "the write event of ") + describe(d));
         } catch (Throwable t) {
+            handled = true;
             failed(d, t, usePoll);
-            return ready; // the write phase still runs if the dispatcher kept its key, as before
+            // the write phase still runs if the dispatcher kept its key, as before
         }
+        if (handled) {
+            monitor.handled(d, readPhase, ready);
+        }
+        return ready;
     }
 
     /** The error policy, in one place: Python's select() sends everything to handle_error; poll() sends disconnects to handle_close. */
@@ -445,9 +568,16 @@ public final class SocketMap implements AutoCloseable {
 
     private void runTasksAndTimers() {
         tasks.woke();
-        Runnable task;
-        for (int budget = TaskQueue.PER_PASS; budget > 0 && (task = tasks.poll()) != null; budget--) {
-            runGuarded(task, "task");
+        Runnable task = tasks.poll();
+        if (task != null) {
+            monitor.begin();
+            for (int budget = TaskQueue.PER_PASS; task != null; task = --budget > 0 ? tasks.poll() : null) {
+                runGuarded(task, "task");
+                monitor.ran(task, false);
+            }
+        }
+        if (virtualTime != null) {
+            virtualTime.step(timers);
         }
         if (timers.isEmpty()) {
             return; // no clock read on a pass without timers
@@ -457,9 +587,15 @@ public final class SocketMap implements AutoCloseable {
         long mark = timers.mark();
         long now = clock.nanoTime();
         TimerHandle t;
+        boolean begun = false;
         while ((t = timers.takeDue(now, mark)) != null) {
             if (t.claim()) {
+                if (!begun) {
+                    monitor.begin();
+                    begun = true;
+                }
                 runGuarded(t.task, "timer");
+                monitor.ran(t.task, true);
             }
         }
     }
@@ -496,7 +632,7 @@ public final class SocketMap implements AutoCloseable {
     }
 
     /** {@code o}'s toString, or its class name if that throws: for messages about a failing handler. */
-    private static String describe(Object o) {
+    static String describe(Object o) {
         try {
             return String.valueOf(o);
         } catch (RuntimeException | Error e) {
@@ -510,6 +646,19 @@ public final class SocketMap implements AutoCloseable {
             return; // counted when the loop thread meets it
         }
         timers.cancelled();
+    }
+
+    /**
+     * Its {@link VirtualClock} moved: wakes the loop to run the timers that came due.
+     *
+     * @return false once the map is closed, so the clock forgets it
+     */
+    boolean clockAdvanced() {
+        if (closed) {
+            return false;
+        }
+        selector.wakeup();
+        return true;
     }
 
     /** Keys registered with the selector, cancelled ones not yet deregistered included. For tests. */

@@ -3,6 +3,7 @@ package io.asyncore.chat;
 import io.asyncore.Dispatcher;
 import io.asyncore.SocketMap;
 import io.asyncore.internal.InterestAnnounced;
+import io.asyncore.internal.LoopEvents;
 import io.asyncore.internal.WaterMarks;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -440,6 +441,9 @@ public abstract class AsyncChat extends Dispatcher {
         if (holdSends) {
             holdSends = false;
             output.flush();
+        }
+        if (!isClosed()) {
+            LoopEvents.outputDiscarded(this, output.queuedBytes());
         }
         super.close();
         output.drop();

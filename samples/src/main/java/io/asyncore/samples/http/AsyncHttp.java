@@ -62,7 +62,7 @@ public final class AsyncHttp extends DispatcherWithSend {
     private final long deadline;
     private final ResponseParser parser;
     private final ByteBuffer readBuffer = ByteBuffer.allocate(16 * 1024);
-    private long lastActivity = System.nanoTime();
+    private long lastActivity = map().nanoTime();
     private TimerHandle idleTimer;
     private boolean finished;
 
@@ -103,10 +103,11 @@ public final class AsyncHttp extends DispatcherWithSend {
      * @param trust the client TLS context for https, or {@code null} for the JDK's default
      */
     public static AsyncHttp get(URI url, HttpConsumer consumer, SocketMap map, HttpLimits limits, SSLContext trust) {
-        return get(url, consumer, map, limits, trust, System.nanoTime() + limits.requestTimeout().toNanos());
+        SocketMap clock = map != null ? map : Asyncore.socketMap();
+        return get(url, consumer, map, limits, trust, clock.nanoTime() + limits.requestTimeout().toNanos());
     }
 
-    /** As above, but the whole-request deadline is {@code deadline} ({@link System#nanoTime()}): for redirects. */
+    /** As above, but the whole-request deadline is {@code deadline} (the map's {@link SocketMap#nanoTime()}): for redirects. */
     static AsyncHttp get(URI url, HttpConsumer consumer, SocketMap map, HttpLimits limits, SSLContext trust, long deadline) {
         Objects.requireNonNull(url, "url");
         Objects.requireNonNull(consumer, "consumer");
@@ -157,7 +158,7 @@ public final class AsyncHttp extends DispatcherWithSend {
         if (finished) {
             return;
         }
-        long now = System.nanoTime();
+        long now = map().nanoTime();
         long idleLeft = limits.idleTimeout().toNanos() - (now - lastActivity);
         long wholeLeft = deadline - now;
         if (wholeLeft <= 0) {
@@ -171,18 +172,18 @@ public final class AsyncHttp extends DispatcherWithSend {
 
     @Override
     public void handleConnect() {
-        lastActivity = System.nanoTime();
+        lastActivity = map().nanoTime();
     }
 
     @Override
     public void handleTlsHandshake() {
-        lastActivity = System.nanoTime();
+        lastActivity = map().nanoTime();
     }
 
     @Override
     public void handleWrite() throws IOException {
         super.handleWrite();
-        lastActivity = System.nanoTime();
+        lastActivity = map().nanoTime();
     }
 
     @Override
@@ -191,7 +192,7 @@ public final class AsyncHttp extends DispatcherWithSend {
         if (n <= 0 || finished) {
             return; // nothing yet, or end of stream (handleClose ran)
         }
-        lastActivity = System.nanoTime();
+        lastActivity = map().nanoTime();
         if (parser.feed(readBuffer.flip())) {
             succeed();
         }

@@ -1,5 +1,6 @@
 package io.asyncore.samples.http;
 
+import io.asyncore.Asyncore;
 import io.asyncore.SocketMap;
 import java.net.URI;
 import java.time.Duration;
@@ -82,7 +83,7 @@ public class RedirectingConsumer implements HttpConsumer {
 
     /** Starts the first request; the whole-request deadline starts now. */
     public AsyncHttp start(URI url) {
-        deadline = System.nanoTime() + limits.requestTimeout().toNanos();
+        deadline = (map != null ? map : Asyncore.socketMap()).nanoTime() + limits.requestTimeout().toNanos();
         return follow(url);
     }
 

@@ -1,0 +1,128 @@
+package io.asyncore;
+
+import io.asyncore.internal.LoopEvents;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+
+/**
+ * A map's counters and slow-handler detection. Confined to the loop thread: plain fields, no
+ * atomics. The time is read once per handler, task or timer that runs, and only while detection
+ * is on: each reading ends one item and starts the next, so an idle pass reads no clock at all.
+ */
+final class LoopMonitor {
+    /** The default slow-handler threshold: 100 ms, as asyncio's debug mode. */
+    static final Duration DEFAULT_THRESHOLD = Duration.ofMillis(100);
+
+    private final SocketMap map;
+    /** 0: detection off. */
+    private long thresholdNanos = DEFAULT_THRESHOLD.toNanos();
+    private LoopHealthListener listener;
+    /** When the item now running started: the end of the previous one. */
+    private long mark;
+
+    long passes;
+    long events;
+    long tasks;
+    long timers;
+    private long longest;
+
+    LoopMonitor(SocketMap map) {
+        this.map = map;
+    }
+
+    void setThreshold(Duration threshold) {
+        thresholdNanos = threshold.toNanos();
+    }
+
+    Duration threshold() {
+        return Duration.ofNanos(thresholdNanos);
+    }
+
+    void setListener(LoopHealthListener listener) {
+        this.listener = listener;
+    }
+
+    LoopHealthListener listener() {
+        return listener;
+    }
+
+    /** Items are about to run: the first one starts now. */
+    void begin() {
+        if (thresholdNanos > 0) {
+            mark = System.nanoTime();
+        }
+    }
+
+    /** An event handler of {@code d} returned (or threw). */
+    void handled(Dispatcher d, boolean readPhase, int ready) {
+        events++;
+        if (thresholdNanos > 0) {
+            long took = lap();
+            if (took >= thresholdNanos) {
+                slow(d, eventName(d, readPhase, ready), took);
+            }
+        }
+    }
+
+    /** A task ({@code timer} false) or timer returned (or threw). */
+    void ran(Runnable r, boolean timer) {
+        if (timer) {
+            timers++;
+        } else {
+            tasks++;
+        }
+        if (thresholdNanos > 0) {
+            long took = lap();
+            if (took >= thresholdNanos) {
+                slow(r, timer ? "timer" : "task", took);
+            }
+        }
+    }
+
+    private long lap() {
+        long now = System.nanoTime();
+        long took = now - mark;
+        mark = now;
+        if (took > longest) {
+            longest = took;
+        }
+        return took;
+    }
+
+    private static String eventName(Dispatcher d, boolean readPhase, int ready) {
+        if (!readPhase) {
+            return "write";
+        }
+        if (d.listening()) {
+            return "accept";
+        }
+        return (ready & (java.nio.channels.SelectionKey.OP_READ | java.nio.channels.SelectionKey.OP_ACCEPT)) != 0
+                ? "read" : "connect";
+    }
+
+    private void slow(Object who, String event, long nanos) {
+        String handler = SocketMap.describe(who);
+        Duration took = Duration.ofNanos(nanos);
+        SocketMap.LOGGER.log(Level.WARNING, "slow handler: the " + (who instanceof Dispatcher ? event + " handler of " : event + " ") + handler + " held the loop for "
+                + millis(nanos) + " ms (threshold " + millis(thresholdNanos) + " ms); every other connection of the map waited. "
+                + "Move blocking or long work off the loop thread");
+        LoopEvents.slowHandler(handler, event, nanos);
+        LoopHealthListener l = listener;
+        if (l != null) {
+            try {
+                l.slowHandler(map, handler, event, took);
+            } catch (RuntimeException e) {
+                SocketMap.LOGGER.log(Level.WARNING, "the LoopHealthListener " + l + " threw; ignored", e);
+            }
+        }
+        mark = System.nanoTime(); // the time spent reporting is not the next item's
+    }
+
+    private static String millis(long nanos) {
+        return String.valueOf(Math.round(nanos / 100_000.0) / 10.0);
+    }
+
+    LoopStats snapshot(int dispatchers) {
+        return new LoopStats(passes, events, tasks, timers, dispatchers, Duration.ofNanos(longest));
+    }
+}

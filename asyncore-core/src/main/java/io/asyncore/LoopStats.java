@@ -1,0 +1,18 @@
+package io.asyncore;
+
+import java.time.Duration;
+
+/**
+ * A snapshot of a map's loop counters, for metrics: see {@link SocketMap#stats()}. The counts
+ * run from the map's creation.
+ *
+ * @param passes loop passes run
+ * @param events I/O events handed to dispatchers (read, write, connect and accept events)
+ * @param tasks tasks from {@link SocketMap#execute} run
+ * @param timers timers from {@link SocketMap#callLater} run
+ * @param dispatchers dispatchers in the map now
+ * @param longestHandler the longest any one handler, task or timer held the loop; measured only
+ *     while slow-handler detection is on ({@link Duration#ZERO} otherwise)
+ */
+public record LoopStats(long passes, long events, long tasks, long timers, int dispatchers, Duration longestHandler) {
+}
