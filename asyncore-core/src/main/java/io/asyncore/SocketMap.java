@@ -378,6 +378,7 @@ public final class SocketMap implements AutoCloseable {
 
     private void refresh(Registration r) {
         try {
+            int wantedBefore = r.applicationOps;
             int ops = r.interest();
             SelectionKey key = r.key;
             if (key == null) {
@@ -389,7 +390,7 @@ public final class SocketMap implements AutoCloseable {
                 key.interestOps(ops);
                 r.ops = ops;
             }
-            if ((r.applicationOps & READ_PHASE) != 0 && r.transport.hasBufferedInput()) {
+            if (r.applicationOps != wantedBefore && (r.applicationOps & READ_PHASE) != 0 && r.transport.hasBufferedInput()) {
                 markBuffered(r); // wants to read again, and its transport holds input the selector cannot see
             }
         } catch (ExitNow e) {
