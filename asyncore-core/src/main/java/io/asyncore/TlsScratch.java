@@ -14,6 +14,7 @@ final class TlsScratch {
     private ByteBuffer netIn;
     private ByteBuffer netOut;
     private ByteBuffer appIn;
+    private ByteBuffer handshakeSink;
     private ByteBuffer file;
 
     ByteBuffer netIn(int size) {
@@ -31,6 +32,11 @@ final class TlsScratch {
 
     ByteBuffer appIn(int size) {
         return appIn = cleared(appIn, size);
+    }
+
+    /** Where application bytes that arrive with the last handshake messages are unwrapped. */
+    ByteBuffer handshakeSink(int size) {
+        return handshakeSink = cleared(handshakeSink, size);
     }
 
     ByteBuffer fileChunk() {

@@ -453,7 +453,8 @@ final class TlsTransport implements Transport {
                     }
                 }
                 case NEED_UNWRAP, NEED_UNWRAP_AGAIN -> {
-                    ByteBuffer sink = scratch.appIn(engine.getSession().getApplicationBufferSize());
+                    // Its own scratch buffer: unwrapping toward it may use appIn's for a record that does not fit.
+                    ByteBuffer sink = scratch.handshakeSink(engine.getSession().getApplicationBufferSize());
                     int produced = unwrapInto(sink);
                     sink.flip();
                     if (produced > 0) {
