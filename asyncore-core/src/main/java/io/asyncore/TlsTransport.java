@@ -247,7 +247,7 @@ final class TlsTransport implements Transport {
             dst.put(target.slice(target.position(), n));
             target.position(target.position() + n);
             if (target.hasRemaining()) {
-                appIn = copyOf(target);
+                appIn = append(appIn, target); // behind any bytes held before, in order
                 host.inputBuffered();
             }
             return n;
@@ -458,7 +458,8 @@ final class TlsTransport implements Transport {
                     int produced = unwrapInto(sink);
                     sink.flip();
                     if (produced > 0) {
-                        appIn = append(appIn, sink);
+                        // The sink's bytes came first; appIn may hold a later record that did not fit in it.
+                        appIn = appIn == null ? append(null, sink) : append(sink, appIn);
                     }
                     sink.clear();
                     if (engine.getHandshakeStatus() == hs && lastConsumed == 0) {
