@@ -742,8 +742,10 @@ public class Dispatcher {
      *       {@link javax.net.ssl.SSLException} whose message says what was wrong.
      *   <li>The peer's close_notify is the end of the stream ({@code recv} returns empty after
      *       {@link #handleClose()}); an end of stream without it is an
-     *       {@link javax.net.ssl.SSLException} saying the data may be truncated.
-     *       {@link #shutdownOutput()} sends close_notify and leaves input open (a TLS half-close);
+     *       {@link javax.net.ssl.SSLException} saying the data may be truncated. It is answered with
+     *       close_notify at once, as TLS 1.2 requires, under TLS 1.3 too: sends fail after it, so a
+     *       protocol reads its peer's last answer before it sends close_notify itself.
+     *       {@link #shutdownOutput()} sends close_notify and leaves input open;
      *       {@link #close()} sends it as far as the socket takes it at once, then closes without
      *       waiting for the peer's answer (TLS 1.3 peers may never send one).
      * </ul>

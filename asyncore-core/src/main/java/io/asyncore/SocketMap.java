@@ -1,5 +1,6 @@
 package io.asyncore;
 
+import io.asyncore.internal.ChannelTransport;
 import io.asyncore.internal.LoopClock;
 import io.asyncore.internal.LoopEvents;
 import java.io.IOException;
@@ -378,7 +379,6 @@ public final class SocketMap implements AutoCloseable {
 
     private void refresh(Registration r) {
         try {
-            int wantedBefore = r.applicationOps;
             int ops = r.interest();
             SelectionKey key = r.key;
             if (key == null) {
@@ -390,7 +390,8 @@ public final class SocketMap implements AutoCloseable {
                 key.interestOps(ops);
                 r.ops = ops;
             }
-            if (r.applicationOps != wantedBefore && (r.applicationOps & READ_PHASE) != 0 && r.transport.hasBufferedInput()) {
+            if ((r.applicationOps & READ_PHASE) != 0 && r.transport.getClass() != ChannelTransport.class
+                    && r.transport.hasBufferedInput()) {
                 markBuffered(r); // wants to read again, and its transport holds input the selector cannot see
             }
         } catch (ExitNow e) {

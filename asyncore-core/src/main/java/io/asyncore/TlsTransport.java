@@ -232,8 +232,8 @@ final class TlsTransport implements Transport {
         lastConsumed = r.bytesConsumed();
         switch (r.getStatus()) {
             case CLOSED -> {
-                inboundDone = true;
-                answerClose();
+                inboundDone = true; // the peer's close_notify: answered at once (see Dispatcher.startTls)
+                shutdownOutput();
             }
             case BUFFER_OVERFLOW -> throw new SSLException("a TLS record did not fit in a buffer of the session's "
                     + "application size (" + appSize + " bytes); the engine is inconsistent");
@@ -551,11 +551,6 @@ final class TlsTransport implements Transport {
         if (appIn != null || netIn != null) {
             host.inputBuffered();
         }
-    }
-
-    /** The peer's close_notify arrived: answer it, so the close is clean on both sides. */
-    private void answerClose() throws IOException {
-        shutdownOutput();
     }
 
     private void handshakeTimedOut() {

@@ -136,6 +136,7 @@ public class SuspendingServer private constructor(
             connections().collect { socket ->
                 permits.acquire()
                 launch(map.asCoroutineDispatcher()) {
+                    val peer = socket.remoteAddress // before a failure closes the socket
                     try {
                         socket.startTls(engine(), handshakeTimeout)
                         send(socket)
@@ -144,7 +145,7 @@ public class SuspendingServer private constructor(
                         throw e
                     } catch (e: Exception) {
                         socket.close()
-                        LOGGER.log(System.Logger.Level.INFO, "the TLS handshake with ${socket.remoteAddress} failed: ${e.message}")
+                        LOGGER.log(System.Logger.Level.INFO, "the TLS handshake with $peer failed: ${e.message}")
                     } finally {
                         permits.release()
                     }

@@ -42,7 +42,7 @@ class TlsSpec : FunSpec({
             val context = serverContext()
             val serving = launch {
                 val socket = server.tlsConnections { Tls.serverEngine(context) }.first()
-                socket.transferTo(socket)
+                socket.transferTo(socket) // to the end of the client's stream (its close_notify)
                 socket.close()
             }
             val client = SuspendingSocket.connect(server.localAddress, map)
@@ -50,12 +50,14 @@ class TlsSpec : FunSpec({
             val random = Random(7)
             val sent = ByteArrayOutputStream()
             val sizes = listOf(1, 2, 100, 16_384, 16_385, 65_536, 1 shl 20) + List(8) { 1 + random.nextInt(1 shl 20) }
+            var echoed = 0
             val received = async {
                 val all = ByteArrayOutputStream()
                 while (true) {
                     val chunk = client.readUpTo(64 * 1024)
                     if (chunk.isEmpty()) break
                     all.write(chunk)
+                    echoed += chunk.size
                 }
                 all.toByteArray()
             }
@@ -64,6 +66,8 @@ class TlsSpec : FunSpec({
                 sent.write(chunk)
                 client.write(chunk)
             }
+            client.flush()
+            awaitCondition { echoed >= sent.size() } // the peer answers close_notify at once: take the echo first
             client.shutdownOutput() // close_notify: the server's transfer ends, it closes, we read the end
             received.await() shouldBe sent.toByteArray()
             serving.join()
