@@ -13,6 +13,7 @@ import java.net.URI
 import java.time.Duration
 import java.time.Instant
 import java.util.function.Consumer
+import javax.net.ssl.SSLContext
 import kotlinx.coroutines.withTimeoutOrNull
 
 /**
@@ -39,7 +40,22 @@ public object CoroutineSamples {
     @JvmStatic
     @Throws(IOException::class)
     public fun httpGet(map: SocketMap, url: URI, maxRedirects: Int, limits: HttpLimits, onRedirect: Consumer<URI>): HttpResponse =
-        map.runBlocking { httpGet(url, maxRedirects, limits, onRedirect = { onRedirect.accept(it) }) }
+        httpGet(map, url, maxRedirects, limits, null, onRedirect)
+
+    /**
+     * [httpGet] under [limits] on [map], on the calling thread, where https trusts the CAs of [trust]
+     * (null: the JDK's default trust store); [onRedirect] hears each redirect's target.
+     */
+    @JvmStatic
+    @Throws(IOException::class)
+    public fun httpGet(
+        map: SocketMap,
+        url: URI,
+        maxRedirects: Int,
+        limits: HttpLimits,
+        trust: SSLContext?,
+        onRedirect: Consumer<URI>,
+    ): HttpResponse = map.runBlocking { httpGet(url, maxRedirects, limits, trust = trust, onRedirect = { onRedirect.accept(it) }) }
 
     /** [echoOnce] on [map], on the calling thread. */
     @JvmStatic

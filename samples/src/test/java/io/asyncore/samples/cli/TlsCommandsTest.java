@@ -17,6 +17,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** The TLS options of the commands, run as a user types them, against loopback servers with the demo certificate. */
 @Timeout(60)
@@ -38,33 +40,37 @@ class TlsCommandsTest {
         http.close();
     }
 
-    @Test
-    void httpGetFetchesAnHttpsUrlTrustingTheCaOfCacert() {
-        MainTest.Run r = run("http-get", "--cacert", certs.ca().toString(), https.url("/page").toString());
+    @ParameterizedTest
+    @EnumSource(ClientStyle.class)
+    void httpGetFetchesAnHttpsUrlTrustingTheCaOfCacert(ClientStyle style) {
+        MainTest.Run r = run("http-get", "--style", style.name(), "--cacert", certs.ca().toString(), https.url("/page").toString());
         assertEquals(0, r.code(), r::toString);
         assertTrue(r.out().startsWith("HTTP/1.1 200 OK"), r.out());
         assertTrue(r.out().endsWith(DemoHttpServer.PAGE), r.out());
     }
 
-    @Test
-    void httpGetFollowsARedirectFromHttpToHttps() {
+    @ParameterizedTest
+    @EnumSource(ClientStyle.class)
+    void httpGetFollowsARedirectFromHttpToHttps(ClientStyle style) {
         String target = https.url("/chunked").toString();
         String start = http.url("/redirect?to=" + URLEncoder.encode(target, StandardCharsets.UTF_8)).toString();
-        MainTest.Run r = run("http-get", "--cacert", certs.ca().toString(), start);
+        MainTest.Run r = run("http-get", "--style", style.name(), "--cacert", certs.ca().toString(), start);
         assertEquals(0, r.code(), r::toString);
         assertTrue(r.out().endsWith(String.join("", DemoHttpServer.CHUNKS)), r.out());
         assertEquals("followed 1 redirect(s): " + start + " -> " + target, r.err().strip());
     }
 
-    @Test
-    void httpGetOfAnUntrustedCertificatePrintsOneErrorLineSayingSo() {
-        String error = oneLineError(run("http-get", https.url("/page").toString())); // the JDK's trust store
+    @ParameterizedTest
+    @EnumSource(ClientStyle.class)
+    void httpGetOfAnUntrustedCertificatePrintsOneErrorLineSayingSo(ClientStyle style) {
+        String error = oneLineError(run("http-get", "--style", style.name(), https.url("/page").toString())); // the JDK's trust store
         assertTrue(error.startsWith("error: the peer's certificate is not trusted: "), error);
     }
 
-    @Test
-    void httpGetMaxBodyHoldsOverHttps() {
-        String error = oneLineError(run("http-get", "--cacert", certs.ca().toString(), "--max-body", "1K",
+    @ParameterizedTest
+    @EnumSource(ClientStyle.class)
+    void httpGetMaxBodyHoldsOverHttps(ClientStyle style) {
+        String error = oneLineError(run("http-get", "--style", style.name(), "--cacert", certs.ca().toString(), "--max-body", "1K",
                 https.url("/bytes?n=100000").toString()));
         assertTrue(error.contains("1024"), error);
     }
