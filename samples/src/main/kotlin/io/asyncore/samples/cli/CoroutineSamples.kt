@@ -61,7 +61,13 @@ public object CoroutineSamples {
     @JvmStatic
     @Throws(IOException::class)
     public fun echo(map: SocketMap, host: String, port: Int, message: ByteArray, limit: Duration): ByteArray =
-        map.runBlocking { within(limit, "the echo server at $host:$port") { echoOnce(host, port, message) } }
+        echo(map, host, port, message, null, limit)
+
+    /** [echoOnce] on [map], on the calling thread, over TLS trusting [trust] when it is given. */
+    @JvmStatic
+    @Throws(IOException::class)
+    public fun echo(map: SocketMap, host: String, port: Int, message: ByteArray, trust: SSLContext?, limit: Duration): ByteArray =
+        map.runBlocking { within(limit, "the echo server at $host:$port") { echoOnce(host, port, message, trust = trust) } }
 
     private suspend fun <T> within(limit: Duration, what: String, block: suspend () -> T): T =
         withTimeoutOrNull(limit.toMillis()) { block() } ?: throw SampleException("$what gave no result within ${limit.toSeconds()} s")
