@@ -7,6 +7,7 @@ import io.asyncore.samples.echo.echoOnce
 import io.asyncore.samples.http.HttpLimits
 import io.asyncore.samples.http.HttpResponse
 import io.asyncore.samples.http.httpGet
+import io.asyncore.samples.starttls.startTlsConversation
 import io.asyncore.samples.time.fetchTime
 import java.io.IOException
 import java.net.URI
@@ -68,6 +69,14 @@ public object CoroutineSamples {
     @Throws(IOException::class)
     public fun echo(map: SocketMap, host: String, port: Int, message: ByteArray, trust: SSLContext?, limit: Duration): ByteArray =
         map.runBlocking { within(limit, "the echo server at $host:$port") { echoOnce(host, port, message, trust = trust) } }
+
+    /** [startTlsConversation] on [map], on the calling thread: the transcript of the conversation. */
+    @JvmStatic
+    @Throws(IOException::class)
+    public fun startTls(map: SocketMap, host: String, port: Int, commands: List<String>, trust: SSLContext, limit: Duration): List<String> =
+        map.runBlocking {
+            within(limit, "the STARTTLS server at $host:$port") { startTlsConversation(host, port, commands, trust) }
+        }
 
     private suspend fun <T> within(limit: Duration, what: String, block: suspend () -> T): T =
         withTimeoutOrNull(limit.toMillis()) { block() } ?: throw SampleException("$what gave no result within ${limit.toSeconds()} s")
