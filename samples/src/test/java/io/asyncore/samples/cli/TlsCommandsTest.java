@@ -102,6 +102,16 @@ class TlsCommandsTest {
 
             String error = oneLineError(run("starttls-client", "127.0.0.1", "--port", port, "STARTTLS", "SECRET"));
             assertTrue(error.startsWith("error: the peer's certificate is not trusted: "), error);
+
+            MainTest.Run c = run("starttls-client", "127.0.0.1", "--port", port, "--style", "coroutine", "--cacert",
+                    certs.ca().toString());
+            assertEquals(0, c.code(), c::toString);
+            assertTrue(c.out().contains("S: 530 STARTTLS first") && c.out().contains("S: 220 go ahead" + System.lineSeparator()
+                    + "== TLS TLSv1.3") && c.out().contains("S: 250 the secret is 42")
+                    && c.out().endsWith("S: 221 bye" + System.lineSeparator()), c.out());
+            String coroutineError = oneLineError(run("starttls-client", "127.0.0.1", "--port", port, "--style", "coroutine",
+                    "STARTTLS", "SECRET"));
+            assertTrue(coroutineError.startsWith("error: the peer's certificate is not trusted: "), coroutineError);
         }
     }
 
@@ -117,6 +127,14 @@ class TlsCommandsTest {
         }
         assertTrue(tls.contains("refused as expected, exit code 1: error: the peer's certificate is not trusted"), r.out());
         assertTrue(tls.contains("220 go ahead | == TLS TLSv1.3"), r.out());
+        String coroutineTls = r.out().substring(r.out().indexOf("TLS, coroutine style"));
+        for (String step : new String[] {"http-get https:// /page", "http-get https:// /chunked", "http-get http -> https",
+                "TLS echo client", "TLS echo server (Flow)", "mixed TLS echo server", "STARTTLS client"}) {
+            assertTrue(coroutineTls.contains("  " + step + " "), () -> step + ": " + r.out());
+        }
+        assertTrue(coroutineTls.contains("refused as expected, exit code 1: error: the peer's certificate is not trusted"), r.out());
+        assertTrue(coroutineTls.contains("220 go ahead | == TLS TLSv1.3"), r.out());
+        assertTrue(coroutineTls.contains("connections served by callback, coroutine, callback, coroutine"), r.out());
         assertTrue(!r.out().contains("FAILED"), r.out());
     }
 }
