@@ -54,6 +54,8 @@ import picocli.CommandLine.ParentCommand;
 final class DemoCommand implements Callable<Integer> {
     private static final Duration LIMIT = Duration.ofSeconds(10);
     private static final String ECHO_MESSAGE = "hello, asyncore";
+    private static final List<String> STARTTLS_COMMANDS =
+            List.of("HELLO demo", "SECRET", "STARTTLS", "HELLO demo", "SECRET", "QUIT");
 
     @ParentCommand
     private Main main;
@@ -129,13 +131,25 @@ final class DemoCommand implements Callable<Integer> {
             step("http-get /chunked", map -> coroutineGet(map, http.url("/chunked")));
             step("http-get /hop/1", map -> coroutineGet(map, http.url("/hop/1")));
             step("http-get /loop/a", map -> coroutineFailure(map, http.url("/loop/a")));
-            step("http-get https://...", map -> coroutineFailure(map, URI.create("https://127.0.0.1:" + http.port() + "/page")));
             step("echo client", map -> {
                 byte[] got = CoroutineSamples.echo(map, "127.0.0.1", echoPort, ECHO_MESSAGE.getBytes(StandardCharsets.UTF_8), LIMIT);
                 return echoed(got);
             });
             step("echo server (Flow)", map -> echoServer(map, "coroutine", 2));
             step("mixed echo server", map -> echoServer(map, "mixed", 4));
+            out.println();
+            out.println("TLS, coroutine style (SuspendingSocket.startTls, SuspendingServer.tlsConnections; the demo CA trusted):");
+            step("http-get https:// /page", map -> coroutineGet(map, https.url("/page"), trust));
+            step("http-get https:// /chunked", map -> coroutineGet(map, https.url("/chunked"), trust));
+            step("http-get http -> https", map -> coroutineGet(map, http.url("/redirect?to="
+                    + URLEncoder.encode(https.url("/hop/4").toString(), StandardCharsets.UTF_8)), trust));
+            step("http-get, no --cacert", map -> untrusted(https.url("/page"), "coroutine"));
+            step("TLS echo client", map -> echoed(CoroutineSamples.echo(map, "127.0.0.1", tlsEchoPort,
+                    ECHO_MESSAGE.getBytes(StandardCharsets.UTF_8), trust, LIMIT)));
+            step("TLS echo server (Flow)", map -> echoServer(map, "coroutine", 2, certs));
+            step("mixed TLS echo server", map -> echoServer(map, "mixed", 4, certs));
+            step("STARTTLS client", map -> startTlsReplies(CoroutineSamples.startTls(map, "127.0.0.1", startTlsPort,
+                    STARTTLS_COMMANDS, trust, LIMIT)));
         }
         out.println();
         out.println(failures == 0 ? "demo finished: every sample worked" : "demo finished: " + failures + " sample(s) failed");
@@ -174,8 +188,14 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private static String coroutineGet(SocketMap map, URI url) throws java.io.IOException {
+        return coroutineGet(map, url, null);
+    }
+
+    /** The suspending GET following redirects; https trusts {@code trust} (null: the JDK's trust store). */
+    private static String coroutineGet(SocketMap map, URI url, SSLContext trust) throws java.io.IOException {
         List<URI> redirects = new ArrayList<>();
-        HttpResponse r = CoroutineSamples.httpGet(map, url, RedirectingConsumer.DEFAULT_MAX_REDIRECTS, LIMIT, redirects::add);
+        HttpResponse r = CoroutineSamples.httpGet(map, url, RedirectingConsumer.DEFAULT_MAX_REDIRECTS,
+                HttpLimits.DEFAULTS.withIdleTimeout(LIMIT), trust, redirects::add);
         return describe(r, redirects);
     }
 
@@ -192,15 +212,21 @@ final class DemoCommand implements Callable<Integer> {
 
     /** Starts the {@code style} echo server and has {@code clients} clients, alternately callback and suspending, use it. */
     private static String echoServer(SocketMap map, String style, int clients) throws Exception {
+        return echoServer(map, style, clients, null);
+    }
+
+    /** {@link #echoServer(SocketMap, String, int)}, over TLS with the demo certificate when {@code certs} is given. */
+    private static String echoServer(SocketMap map, String style, int clients, DemoCertificates certs) throws Exception {
         List<String> servedBy = new java.util.concurrent.CopyOnWriteArrayList<>();
-        try (RunningServer server = CoroutineEchoServers.start(style, new InetSocketAddress("127.0.0.1", 0),
-                (peer, how) -> servedBy.add(how))) {
+        SSLContext trust = certs == null ? null : certs.clientContext();
+        try (RunningServer server = CoroutineEchoServers.start(style, new InetSocketAddress("127.0.0.1", 0), 0,
+                certs == null ? null : certs.serverContext(), (peer, how) -> servedBy.add(how))) {
             for (int i = 1; i <= clients; i++) {
                 byte[] message = ("message " + i).getBytes(StandardCharsets.UTF_8);
                 byte[] got = i % 2 == 1
-                        ? Loops.runUntilDone(map, new EchoClient("127.0.0.1", server.port(), message, map).result(), LIMIT,
+                        ? Loops.runUntilDone(map, new EchoClient("127.0.0.1", server.port(), message, map, trust).result(), LIMIT,
                                 "the echo client").join()
-                        : CoroutineSamples.echo(map, "127.0.0.1", server.port(), message, LIMIT);
+                        : CoroutineSamples.echo(map, "127.0.0.1", server.port(), message, trust, LIMIT);
                 if (!java.util.Arrays.equals(message, got)) {
                     throw new SampleException("client " + i + " sent \"message " + i + "\" and got back \""
                             + new String(got, StandardCharsets.UTF_8) + "\"");
@@ -250,8 +276,13 @@ final class DemoCommand implements Callable<Integer> {
 
     /** {@code http-get URL} without {@code --cacert}, as a user would type it: the one error line it prints. */
     private static String untrusted(URI url) throws SampleException {
+        return untrusted(url, "callback");
+    }
+
+    /** {@code http-get --style STYLE URL} without {@code --cacert}: the one error line it prints. */
+    private static String untrusted(URI url, String style) throws SampleException {
         java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
-        int code = Main.run(new String[] {"http-get", url.toString()}, new PrintStream(java.io.OutputStream.nullOutputStream()),
+        int code = Main.run(new String[] {"http-get", "--style", style, url.toString()}, new PrintStream(java.io.OutputStream.nullOutputStream()),
                 new PrintStream(err, true, StandardCharsets.UTF_8), false);
         String line = err.toString(StandardCharsets.UTF_8).strip();
         if (code != 1 || !line.startsWith("error: the peer's certificate is not trusted")) {
@@ -263,9 +294,12 @@ final class DemoCommand implements Callable<Integer> {
 
     /** The STARTTLS conversation: the server's replies, and the TLS session between them. */
     private static String startTls(SocketMap map, int port, SSLContext trust) throws java.io.IOException {
-        StartTlsClient client = new StartTlsClient("127.0.0.1", port,
-                List.of("HELLO demo", "SECRET", "STARTTLS", "HELLO demo", "SECRET", "QUIT"), trust, map);
-        List<String> transcript = Loops.runUntilDone(map, client.result(), LIMIT, "the STARTTLS client").join();
+        StartTlsClient client = new StartTlsClient("127.0.0.1", port, STARTTLS_COMMANDS, trust, map);
+        return startTlsReplies(Loops.runUntilDone(map, client.result(), LIMIT, "the STARTTLS client").join());
+    }
+
+    /** A STARTTLS transcript as the demo shows it: the replies after the greeting, and the TLS session between them. */
+    private static String startTlsReplies(List<String> transcript) {
         return transcript.stream().filter(l -> !l.startsWith("C: ")).map(l -> l.startsWith("S: ") ? l.substring(3) : l)
                 .skip(1).collect(Collectors.joining(" | "));
     }

@@ -20,7 +20,7 @@ import picocli.CommandLine.ParentCommand;
 /** {@code echo-server}: the documentation's echo server, until Ctrl-C. */
 @Command(name = "echo-server", mixinStandardHelpOptions = true,
         description = {"Echo back whatever each connection sends, until Ctrl-C.",
-                "With --tls-cert FILE --tls-key FILE every connection runs TLS with that certificate."})
+                "With --tls-cert FILE --tls-key FILE every connection runs TLS with that certificate, in every --style."})
 final class EchoServerCommand implements Callable<Integer> {
     /** The ways to write it. */
     enum Style { callback, coroutine, mixed }
@@ -72,12 +72,8 @@ final class EchoServerCommand implements Callable<Integer> {
             return onGroup();
         }
         if (style != Style.callback) {
-            if (tls != null) {
-                throw new SampleException("--tls-cert with --style " + style + " is not available yet (asyncore-coroutines "
-                        + "has no startTls): use --style callback");
-            }
             try {
-                CoroutineEchoServers.runUntilStopped(style.name(), new InetSocketAddress(bind, port), backlog, main.out);
+                CoroutineEchoServers.runUntilStopped(style.name(), new InetSocketAddress(bind, port), backlog, tls, main.out);
             } catch (Exception e) {
                 throw Ports.explain(e, port);
             }

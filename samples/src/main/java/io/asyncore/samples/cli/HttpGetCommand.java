@@ -82,7 +82,7 @@ final class HttpGetCommand implements Callable<Integer> {
         if (style == ClientStyle.coroutine) {
             try (SocketMap map = new SocketMap()) {
                 List<URI> chain = new java.util.ArrayList<>(List.of(target));
-                HttpResponse r = CoroutineSamples.httpGet(map, target, maxRedirects, limits, chain::add);
+                HttpResponse r = CoroutineSamples.httpGet(map, target, maxRedirects, limits, trust, chain::add);
                 PrintingConsumer printing = new PrintingConsumer(main.out);
                 printing.response(r.head());
                 printing.feed(r.body());

@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code starttls-client}: the STARTTLS sample's client (AsyncChat); prints the conversation. */
+/** {@code starttls-client}: the STARTTLS sample's client (AsyncChat, or the suspend function); prints the conversation. */
 @Command(name = "starttls-client", mixinStandardHelpOptions = true,
         description = "Talk to starttls-server: send the commands one at a time, moving to TLS on STARTTLS, "
                 + "and print the conversation.")
@@ -36,6 +36,11 @@ final class StartTlsClientCommand implements Callable<Integer> {
             description = "Trust only the CA certificates in this PEM file, instead of the JDK's default trust store.")
     private Path caCert;
 
+    @Option(names = "--style", paramLabel = "STYLE", defaultValue = "callback",
+            description = "callback (StartTlsClient, an AsyncChat) or coroutine (the suspend function startTlsConversation) "
+                    + "(default: ${DEFAULT-VALUE}).")
+    private ClientStyle style;
+
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "10",
             description = "Give up after this many seconds (default: ${DEFAULT-VALUE}).")
     private int timeoutSeconds;
@@ -45,6 +50,11 @@ final class StartTlsClientCommand implements Callable<Integer> {
         Ports.check(port);
         SSLContext trust = caCert == null ? SSLContext.getDefault() : TlsOptions.trusting(caCert);
         try (SocketMap map = new SocketMap()) {
+            if (style == ClientStyle.coroutine) {
+                CoroutineSamples.startTls(map, host, port, commands, trust, Duration.ofSeconds(timeoutSeconds))
+                        .forEach(main.out::println);
+                return 0;
+            }
             StartTlsClient client = new StartTlsClient(host, port, commands, trust, map);
             List<String> transcript = Loops.runUntilDone(map, client.result(), Duration.ofSeconds(timeoutSeconds),
                     "the STARTTLS server at " + host + ":" + port).join();

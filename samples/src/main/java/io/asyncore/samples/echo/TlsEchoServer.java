@@ -47,8 +47,19 @@ public class TlsEchoServer extends EchoServer {
     }
 
     @Override
-    protected EchoHandler newHandler(SocketChannel sock, SocketAddress addr, ByteBuffer shared) throws IOException {
-        EchoHandler handler = new EchoHandler(sock, map(), shared) {
+    protected EchoHandler newHandler(SocketChannel sock, SocketAddress addr, ByteBuffer shared) {
+        return serve(sock, addr, map(), shared, context, onFailed);
+    }
+
+    /**
+     * Serves one accepted connection over TLS: an {@link EchoHandler} of {@code map} reading into
+     * {@code shared}, after {@code startTls} with a server engine of {@code context}; any failure of
+     * the connection closes it and is told to {@code onFailed}. Also for the mixed server's callback
+     * connections.
+     */
+    static EchoHandler serve(SocketChannel sock, SocketAddress addr, SocketMap map, ByteBuffer shared, SSLContext context,
+            BiConsumer<SocketAddress, Throwable> onFailed) {
+        EchoHandler handler = new EchoHandler(sock, map, shared) {
             @Override
             public void handleError(Throwable error) {
                 close();

@@ -7,12 +7,14 @@ import io.asyncore.samples.echo.echoOnce
 import io.asyncore.samples.http.HttpLimits
 import io.asyncore.samples.http.HttpResponse
 import io.asyncore.samples.http.httpGet
+import io.asyncore.samples.starttls.startTlsConversation
 import io.asyncore.samples.time.fetchTime
 import java.io.IOException
 import java.net.URI
 import java.time.Duration
 import java.time.Instant
 import java.util.function.Consumer
+import javax.net.ssl.SSLContext
 import kotlinx.coroutines.withTimeoutOrNull
 
 /**
@@ -39,13 +41,42 @@ public object CoroutineSamples {
     @JvmStatic
     @Throws(IOException::class)
     public fun httpGet(map: SocketMap, url: URI, maxRedirects: Int, limits: HttpLimits, onRedirect: Consumer<URI>): HttpResponse =
-        map.runBlocking { httpGet(url, maxRedirects, limits, onRedirect = { onRedirect.accept(it) }) }
+        httpGet(map, url, maxRedirects, limits, null, onRedirect)
+
+    /**
+     * [httpGet] under [limits] on [map], on the calling thread, where https trusts the CAs of [trust]
+     * (null: the JDK's default trust store); [onRedirect] hears each redirect's target.
+     */
+    @JvmStatic
+    @Throws(IOException::class)
+    public fun httpGet(
+        map: SocketMap,
+        url: URI,
+        maxRedirects: Int,
+        limits: HttpLimits,
+        trust: SSLContext?,
+        onRedirect: Consumer<URI>,
+    ): HttpResponse = map.runBlocking { httpGet(url, maxRedirects, limits, trust = trust, onRedirect = { onRedirect.accept(it) }) }
 
     /** [echoOnce] on [map], on the calling thread. */
     @JvmStatic
     @Throws(IOException::class)
     public fun echo(map: SocketMap, host: String, port: Int, message: ByteArray, limit: Duration): ByteArray =
-        map.runBlocking { within(limit, "the echo server at $host:$port") { echoOnce(host, port, message) } }
+        echo(map, host, port, message, null, limit)
+
+    /** [echoOnce] on [map], on the calling thread, over TLS trusting [trust] when it is given. */
+    @JvmStatic
+    @Throws(IOException::class)
+    public fun echo(map: SocketMap, host: String, port: Int, message: ByteArray, trust: SSLContext?, limit: Duration): ByteArray =
+        map.runBlocking { within(limit, "the echo server at $host:$port") { echoOnce(host, port, message, trust = trust) } }
+
+    /** [startTlsConversation] on [map], on the calling thread: the transcript of the conversation. */
+    @JvmStatic
+    @Throws(IOException::class)
+    public fun startTls(map: SocketMap, host: String, port: Int, commands: List<String>, trust: SSLContext, limit: Duration): List<String> =
+        map.runBlocking {
+            within(limit, "the STARTTLS server at $host:$port") { startTlsConversation(host, port, commands, trust) }
+        }
 
     private suspend fun <T> within(limit: Duration, what: String, block: suspend () -> T): T =
         withTimeoutOrNull(limit.toMillis()) { block() } ?: throw SampleException("$what gave no result within ${limit.toSeconds()} s")

@@ -1,6 +1,7 @@
 package io.asyncore.samples.echo
 
 import io.asyncore.SocketMap
+import io.asyncore.Tls
 import io.asyncore.coroutines.SuspendingServer
 import io.asyncore.coroutines.SuspendingSocket
 import io.asyncore.samples.Failures
@@ -10,6 +11,7 @@ import java.io.IOException
 import java.net.InetSocketAddress
 import java.net.SocketAddress
 import java.net.UnknownHostException
+import javax.net.ssl.SSLContext
 import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.launch
 
@@ -36,6 +38,12 @@ public suspend fun echo(socket: SuspendingSocket) {
  * each in a coroutine of its own. Runs until cancelled; while the collector is busy the server
  * stops accepting (the flow's backpressure), which here lasts only as long as a `launch`.
  *
+ * Over TLS ([tls] given) it collects [SuspendingServer.tlsConnections] instead: each socket comes
+ * after its handshake with a server engine of [tls] ([Tls.serverEngine]), and the echo does not
+ * change. A handshake that fails (a client that refuses the certificate, a plaintext client, no
+ * answer within the handshake timeout) closes that connection and is logged at INFO on the
+ * `io.asyncore` logger; it never reaches [onAccepted].
+ *
  * Threading: call it from a coroutine on a loop (`map.runBlocking`, a `LoopThread`); the server and
  * its connections are served by that loop.
  *
@@ -44,22 +52,28 @@ public suspend fun echo(socket: SuspendingSocket) {
  *
  * @param backlog the listen backlog; 0 (the default) means the system's, [io.asyncore.Asyncore.defaultBacklog]
  * @param onListening told the address actually bound (useful with port 0)
- * @param onAccepted told each new peer's address
+ * @param onAccepted told each new peer's address (over TLS, once its handshake is complete)
+ * @param tls the server's TLS context (for example from [Tls.server]), or null for plaintext
  */
 public suspend fun serveEcho(
     address: SocketAddress,
     onListening: suspend (SocketAddress) -> Unit = {},
     onAccepted: (SocketAddress?) -> Unit = {},
     backlog: Int = 0,
+    tls: SSLContext? = null,
 ): Unit = coroutineScope {
-    SuspendingServer.serve(address, backlog = backlog, onListening = onListening).collect { socket ->
-        onAccepted(socket.remoteAddress)
-        launch {
-            socket.use {
-                try {
-                    echo(it)
-                } catch (e: IOException) {
-                    // the peer went away: that connection is over, the server goes on
+    SuspendingServer.bind(address, backlog = backlog).use { server ->
+        onListening(server.localAddress)
+        val connections = if (tls == null) server.connections() else server.tlsConnections { Tls.serverEngine(tls) }
+        connections.collect { socket ->
+            onAccepted(socket.remoteAddress)
+            launch {
+                socket.use {
+                    try {
+                        echo(it)
+                    } catch (e: IOException) {
+                        // the peer went away: that connection is over, the server goes on
+                    }
                 }
             }
         }
@@ -68,18 +82,22 @@ public suspend fun serveEcho(
 
 /**
  * The suspending echo client: sends [message] to `host:port` and returns what came back once as
- * many bytes have returned.
+ * many bytes have returned; over TLS when [trust] is given, with a client engine of [trust]
+ * ([Tls.clientEngine]: SNI, and the certificate must be valid for [host]) started right after the
+ * connect, before the message is written.
  *
+ * @param trust the client TLS context (for example [Tls.trusting]), or null for plaintext
  * @throws SampleException with a one-line message if the host is unknown, the connection is
- *   refused, or the server closes early
+ *   refused, TLS fails (an untrusted certificate...), or the server closes early
  */
-public suspend fun echoOnce(host: String, port: Int, message: ByteArray, map: SocketMap? = null): ByteArray {
+public suspend fun echoOnce(host: String, port: Int, message: ByteArray, map: SocketMap? = null, trust: SSLContext? = null): ByteArray {
     val address = InetSocketAddress(host, port)
     try {
         if (address.isUnresolved) {
             throw UnknownHostException("cannot resolve host '$host'")
         }
         SuspendingSocket.connect(address, map).use { socket ->
+            trust?.let { socket.startTls(Tls.clientEngine(it, host, port)) }
             socket.write(message)
             return try {
                 socket.readExactly(message.size)

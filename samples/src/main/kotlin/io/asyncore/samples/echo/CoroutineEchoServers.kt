@@ -12,6 +12,7 @@ import java.net.SocketAddress
 import java.util.concurrent.CountDownLatch
 import java.util.concurrent.TimeUnit
 import java.util.function.BiConsumer
+import javax.net.ssl.SSLContext
 import kotlinx.coroutines.CompletableDeferred
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.awaitCancellation
@@ -44,12 +45,31 @@ public object CoroutineEchoServers {
      */
     @JvmStatic
     @Throws(IOException::class)
-    public fun start(style: String, address: InetSocketAddress, backlog: Int, onAccepted: BiConsumer<SocketAddress?, String>): RunningServer {
+    public fun start(style: String, address: InetSocketAddress, backlog: Int, onAccepted: BiConsumer<SocketAddress?, String>): RunningServer =
+        start(style, address, backlog, null, onAccepted)
+
+    /**
+     * [start] over TLS when [tls] is given: every connection starts TLS with a server engine of
+     * [tls] in the style that serves it (see [serveEcho] and [MixedEchoServer]); connections whose
+     * TLS fails are closed, and the server goes on.
+     *
+     * @param tls the server's TLS context (for example from `Tls.server`), or null for plaintext
+     * @throws IOException if it cannot listen on [address]
+     */
+    @JvmStatic
+    @Throws(IOException::class)
+    public fun start(
+        style: String,
+        address: InetSocketAddress,
+        backlog: Int,
+        tls: SSLContext?,
+        onAccepted: BiConsumer<SocketAddress?, String>,
+    ): RunningServer {
         val loop = LoopThread("$style-echo-server")
         val listening = CompletableDeferred<InetSocketAddress>()
         loop.launch {
             try {
-                serve(style, address, backlog, loop.map, this, { listening.complete(it) }, onAccepted)
+                serve(style, address, backlog, tls, loop.map, this, { listening.complete(it) }, onAccepted) { _, _ -> }
             } catch (t: Throwable) {
                 // Reported to the caller below; rethrowing would also print it as an uncaught exception.
                 listening.completeExceptionally(t)
@@ -73,7 +93,19 @@ public object CoroutineEchoServers {
      */
     @JvmStatic
     @Throws(IOException::class)
-    public fun runUntilStopped(style: String, address: InetSocketAddress, backlog: Int, out: PrintStream) {
+    public fun runUntilStopped(style: String, address: InetSocketAddress, backlog: Int, out: PrintStream): Unit =
+        runUntilStopped(style, address, backlog, null, out)
+
+    /**
+     * [runUntilStopped] over TLS when [tls] is given (`echo-server --tls-cert --tls-key --style
+     * coroutine|mixed`). The mixed server prints each connection whose TLS failed; the coroutine
+     * server's failed handshakes are logged by `SuspendingServer.tlsConnections`.
+     *
+     * @param tls the server's TLS context (for example from `Tls.server`), or null for plaintext
+     */
+    @JvmStatic
+    @Throws(IOException::class)
+    public fun runUntilStopped(style: String, address: InetSocketAddress, backlog: Int, tls: SSLContext?, out: PrintStream) {
         val stop = CompletableDeferred<Unit>()
         val stopped = CountDownLatch(1)
         val hook = Thread({
@@ -86,13 +118,17 @@ public object CoroutineEchoServers {
             try {
                 map.runBlocking {
                     val server = launch {
-                        serve(style, address, backlog, map, this, { bound ->
+                        serve(style, address, backlog, tls, map, this, { bound ->
                             listened = true
-                            out.println("echo server ($style style) listening on ${Failures.format(bound)}; Ctrl-C stops it")
+                            out.println("echo server ($style style${if (tls == null) "" else ", TLS"}) listening on " +
+                                "${Failures.format(bound)}; Ctrl-C stops it")
                             out.flush()
-                        }) { peer, how ->
+                        }, { peer, how ->
                             out.println("incoming connection from ${peer?.let { Failures.format(it) }}" +
                                 if (style == "mixed") " (served in $how style)" else "")
+                            out.flush()
+                        }) { peer, error ->
+                            out.println("connection from ${Failures.format(peer)} failed: ${Failures.describe(error, null)}")
                             out.flush()
                         }
                     }
@@ -119,15 +155,18 @@ public object CoroutineEchoServers {
         style: String,
         address: InetSocketAddress,
         backlog: Int,
+        tls: SSLContext?,
         map: SocketMap,
         scope: CoroutineScope,
         onListening: (InetSocketAddress) -> Unit,
         onAccepted: BiConsumer<SocketAddress?, String>,
+        onFailed: (SocketAddress, Throwable) -> Unit,
     ) {
         when (style) {
-            "coroutine" -> serveEcho(address, { onListening(it as InetSocketAddress) }, { onAccepted.accept(it, "coroutine") }, backlog)
+            "coroutine" ->
+                serveEcho(address, { onListening(it as InetSocketAddress) }, { onAccepted.accept(it, "coroutine") }, backlog, tls)
             "mixed" -> {
-                val server = MixedEchoServer(address, map, scope, backlog) { peer, how -> onAccepted.accept(peer, how) }
+                val server = MixedEchoServer(address, map, scope, backlog, tls, onFailed) { peer, how -> onAccepted.accept(peer, how) }
                 try {
                     onListening(InetSocketAddress(address.address, server.port()))
                     awaitCancellation()

@@ -3,6 +3,7 @@ package io.asyncore.samples.echo
 import io.asyncore.Asyncore
 import io.asyncore.Dispatcher
 import io.asyncore.SocketMap
+import io.asyncore.Tls
 import io.asyncore.coroutines.SuspendingSocket
 import io.asyncore.coroutines.asCoroutineDispatcher
 import java.io.IOException
@@ -12,6 +13,7 @@ import java.net.StandardSocketOptions
 import java.nio.ByteBuffer
 import java.nio.channels.ServerSocketChannel
 import java.nio.channels.SocketChannel
+import javax.net.ssl.SSLContext
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.launch
 
@@ -24,17 +26,31 @@ import kotlinx.coroutines.launch
  * coroutine code by wrapping the accepted channel in a [SuspendingSocket] and launching on the
  * map's dispatcher.
  *
+ * Over TLS ([tls] given), each connection starts TLS at once in the style that serves it: the
+ * callback handler with `Dispatcher.startTls` (as [TlsEchoServer]), the coroutine with
+ * [SuspendingSocket.startTls], both with a server engine of [tls] ([Tls.serverEngine]). The echo
+ * code does not change.
+ *
  * Threading: create it on the loop thread of [map] (or before the loop runs); [scope] owns the
- * coroutine connections: cancelling it ends them.
+ * coroutine connections: cancelling it ends them. The callbacks are called on that thread.
+ *
+ * Errors: over TLS, a connection that fails (a client that refuses the certificate, a plaintext
+ * client, a handshake that times out...) is closed and told to [onFailed]; the server goes on. In
+ * plaintext a failed connection ends quietly.
  *
  * @param backlog the listen backlog; 0 (the default) means the system's, [io.asyncore.Asyncore.defaultBacklog]
+ * @param tls the server's TLS context (for example from [Tls.server]), or null for plaintext
+ * @param onFailed told a peer and what failed its TLS connection
  * @param onAccepted told each new peer's address and the style serving it: "callback" or "coroutine"
+ *   (over TLS, before its handshake)
  */
 public class MixedEchoServer(
     address: SocketAddress,
     map: SocketMap,
     private val scope: CoroutineScope,
     backlog: Int = 0,
+    private val tls: SSLContext? = null,
+    private val onFailed: (SocketAddress, Throwable) -> Unit = { _, _ -> },
     private val onAccepted: (SocketAddress, String) -> Unit = { _, _ -> },
 ) : Dispatcher(map) {
     private var accepted = 0
@@ -54,16 +70,22 @@ public class MixedEchoServer(
         sock.setOption(StandardSocketOptions.TCP_NODELAY, true) // as EchoServer does (SuspendingSocket sets it too)
         if (accepted++ % 2 == 0) {
             onAccepted(addr, "callback")
-            EchoHandler(sock, map(), readBuffer)
+            if (tls == null) {
+                EchoHandler(sock, map(), readBuffer)
+            } else {
+                TlsEchoServer.serve(sock, addr, map(), readBuffer, tls, onFailed)
+            }
         } else {
             onAccepted(addr, "coroutine")
             val socket = SuspendingSocket(sock, map())
             scope.launch(map().asCoroutineDispatcher()) {
                 socket.use {
                     try {
+                        tls?.let { context -> it.startTls(Tls.serverEngine(context)) }
                         echo(it)
                     } catch (e: IOException) {
-                        // the peer went away: that connection is over, the server goes on
+                        // that connection is over (over TLS the caller hears why), the server goes on
+                        if (tls != null) onFailed(addr, e)
                     }
                 }
             }

@@ -1,6 +1,7 @@
 package io.asyncore.samples.http
 
 import io.asyncore.SocketMap
+import io.asyncore.Tls
 import io.asyncore.coroutines.SuspendingSocket
 import io.asyncore.samples.Failures
 import java.io.IOException
@@ -9,6 +10,7 @@ import java.net.URI
 import java.net.UnknownHostException
 import java.nio.ByteBuffer
 import java.time.Duration
+import javax.net.ssl.SSLContext
 import kotlinx.coroutines.withTimeoutOrNull
 
 /**
@@ -16,6 +18,13 @@ import kotlinx.coroutines.withTimeoutOrNull
  * [maxRedirects]: the suspending counterpart of [AsyncHttp] with a [RedirectingConsumer]. It
  * parses with the same rules, so Content-Length, chunked and close-delimited bodies work and
  * malformed responses fail the same way.
+ *
+ * https: the connection starts TLS right after the connect ([SuspendingSocket.startTls], before the
+ * request is written, so not one byte of it goes out in plaintext) with [Tls.clientEngine]: SNI and
+ * a check that the certificate is valid for the URL's host, trusting the JDK's default trust store
+ * or [trust] (for example [Tls.trusting]). The handshake may take the idle timeout. A
+ * close-delimited body must end with the server's TLS close_notify: a bare TCP close could be an
+ * attacker's truncation, and fails the request. Redirects may go from http to https and back.
  *
  * ```
  * val response = map.runBlocking { httpGet(URI("http://127.0.0.1:8080/")) }
@@ -31,21 +40,24 @@ import kotlinx.coroutines.withTimeoutOrNull
  *
  * Cancellation: closes the connection in use.
  *
+ * @param trust the client TLS context for https URLs, or null for the JDK's default trust store
  * @param onRedirect told each URL a redirect leads to, in order
- * @throws HttpException with a one-line message: an https URL (not yet in this style) or a malformed URL, an unknown host, a
- *   refused connection, a malformed or truncated response, a body over the limit, a timeout, a
- *   redirect loop or too many redirects
+ * @throws HttpException with a one-line message: a malformed URL, an unknown host, a refused
+ *   connection, a TLS failure (an untrusted, expired or wrong-host certificate, no protocol in
+ *   common: the core's message says which), a malformed or truncated response, a body over the
+ *   limit, a timeout, a redirect loop or too many redirects
  */
 public suspend fun httpGet(
     url: URI,
     maxRedirects: Int = RedirectingConsumer.DEFAULT_MAX_REDIRECTS,
     limits: HttpLimits = HttpLimits.DEFAULTS,
     map: SocketMap? = null,
+    trust: SSLContext? = null,
     onRedirect: (URI) -> Unit = {},
 ): HttpResponse {
     require(maxRedirects >= 0) { "maxRedirects < 0: $maxRedirects" }
     val chain = mutableListOf(url)
-    return withTimeoutOrNull(limits.requestTimeout().toMillis()) { follow(chain, maxRedirects, limits, map, onRedirect) }
+    return withTimeoutOrNull(limits.requestTimeout().toMillis()) { follow(chain, maxRedirects, limits, map, trust, onRedirect) }
         ?: throw limits.requestTimedOut(chain.last())
 }
 
@@ -55,11 +67,12 @@ private suspend fun follow(
     maxRedirects: Int,
     limits: HttpLimits,
     map: SocketMap?,
+    trust: SSLContext?,
     onRedirect: (URI) -> Unit,
 ): HttpResponse {
     var current = chain.last()
     while (true) {
-        val response = fetchOnce(current, limits, map)
+        val response = fetchOnce(current, limits, map, trust)
         val next = Redirects.target(response.head()).orElse(null) ?: return response
         Redirects.check(chain, next, maxRedirects)
         onRedirect(next)
@@ -75,17 +88,11 @@ public suspend fun httpGet(
     idleTimeout: Duration,
     map: SocketMap? = null,
     onRedirect: (URI) -> Unit = {},
-): HttpResponse = httpGet(url, maxRedirects, HttpLimits.DEFAULTS.withIdleTimeout(idleTimeout), map, onRedirect)
+): HttpResponse = httpGet(url, maxRedirects, HttpLimits.DEFAULTS.withIdleTimeout(idleTimeout), map, onRedirect = onRedirect)
 
 /** One request on a connection of its own. */
-private suspend fun fetchOnce(url: URI, limits: HttpLimits, map: SocketMap?): HttpResponse {
+private suspend fun fetchOnce(url: URI, limits: HttpLimits, map: SocketMap?, trust: SSLContext?): HttpResponse {
     val target = HttpTarget.of(url)
-    if (target.https()) {
-        throw HttpException(
-            "https is not available in the coroutine style yet (asyncore-coroutines has no startTls): " +
-                "use the callback style (http-get --style callback) for $url",
-        )
-    }
     val address = InetSocketAddress(target.host(), target.port())
     val idleMillis = limits.idleTimeout().toMillis()
     fun timedOut() = limits.idleTimedOut(Failures.format(address), url)
@@ -96,6 +103,11 @@ private suspend fun fetchOnce(url: URI, limits: HttpLimits, map: SocketMap?): Ht
         val socket = withTimeoutOrNull(idleMillis) { SuspendingSocket.connect(address, map) }
             ?: throw timedOut()
         socket.use {
+            if (target.https()) { // before the request is written: it must not go out in plaintext
+                val engine = if (trust == null) Tls.clientEngine(target.host(), target.port())
+                    else Tls.clientEngine(trust, target.host(), target.port())
+                socket.startTls(engine, limits.idleTimeout())
+            }
             socket.write(target.getRequest())
             val response = BufferingConsumer()
             val parser = ResponseParser(url, response, limits.maxBodyBytes())

@@ -17,6 +17,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** The TLS options of the commands, run as a user types them, against loopback servers with the demo certificate. */
 @Timeout(60)
@@ -38,33 +40,37 @@ class TlsCommandsTest {
         http.close();
     }
 
-    @Test
-    void httpGetFetchesAnHttpsUrlTrustingTheCaOfCacert() {
-        MainTest.Run r = run("http-get", "--cacert", certs.ca().toString(), https.url("/page").toString());
+    @ParameterizedTest
+    @EnumSource(ClientStyle.class)
+    void httpGetFetchesAnHttpsUrlTrustingTheCaOfCacert(ClientStyle style) {
+        MainTest.Run r = run("http-get", "--style", style.name(), "--cacert", certs.ca().toString(), https.url("/page").toString());
         assertEquals(0, r.code(), r::toString);
         assertTrue(r.out().startsWith("HTTP/1.1 200 OK"), r.out());
         assertTrue(r.out().endsWith(DemoHttpServer.PAGE), r.out());
     }
 
-    @Test
-    void httpGetFollowsARedirectFromHttpToHttps() {
+    @ParameterizedTest
+    @EnumSource(ClientStyle.class)
+    void httpGetFollowsARedirectFromHttpToHttps(ClientStyle style) {
         String target = https.url("/chunked").toString();
         String start = http.url("/redirect?to=" + URLEncoder.encode(target, StandardCharsets.UTF_8)).toString();
-        MainTest.Run r = run("http-get", "--cacert", certs.ca().toString(), start);
+        MainTest.Run r = run("http-get", "--style", style.name(), "--cacert", certs.ca().toString(), start);
         assertEquals(0, r.code(), r::toString);
         assertTrue(r.out().endsWith(String.join("", DemoHttpServer.CHUNKS)), r.out());
         assertEquals("followed 1 redirect(s): " + start + " -> " + target, r.err().strip());
     }
 
-    @Test
-    void httpGetOfAnUntrustedCertificatePrintsOneErrorLineSayingSo() {
-        String error = oneLineError(run("http-get", https.url("/page").toString())); // the JDK's trust store
+    @ParameterizedTest
+    @EnumSource(ClientStyle.class)
+    void httpGetOfAnUntrustedCertificatePrintsOneErrorLineSayingSo(ClientStyle style) {
+        String error = oneLineError(run("http-get", "--style", style.name(), https.url("/page").toString())); // the JDK's trust store
         assertTrue(error.startsWith("error: the peer's certificate is not trusted: "), error);
     }
 
-    @Test
-    void httpGetMaxBodyHoldsOverHttps() {
-        String error = oneLineError(run("http-get", "--cacert", certs.ca().toString(), "--max-body", "1K",
+    @ParameterizedTest
+    @EnumSource(ClientStyle.class)
+    void httpGetMaxBodyHoldsOverHttps(ClientStyle style) {
+        String error = oneLineError(run("http-get", "--style", style.name(), "--cacert", certs.ca().toString(), "--max-body", "1K",
                 https.url("/bytes?n=100000").toString()));
         assertTrue(error.contains("1024"), error);
     }
@@ -96,6 +102,16 @@ class TlsCommandsTest {
 
             String error = oneLineError(run("starttls-client", "127.0.0.1", "--port", port, "STARTTLS", "SECRET"));
             assertTrue(error.startsWith("error: the peer's certificate is not trusted: "), error);
+
+            MainTest.Run c = run("starttls-client", "127.0.0.1", "--port", port, "--style", "coroutine", "--cacert",
+                    certs.ca().toString());
+            assertEquals(0, c.code(), c::toString);
+            assertTrue(c.out().contains("S: 530 STARTTLS first") && c.out().contains("S: 220 go ahead" + System.lineSeparator()
+                    + "== TLS TLSv1.3") && c.out().contains("S: 250 the secret is 42")
+                    && c.out().endsWith("S: 221 bye" + System.lineSeparator()), c.out());
+            String coroutineError = oneLineError(run("starttls-client", "127.0.0.1", "--port", port, "--style", "coroutine",
+                    "STARTTLS", "SECRET"));
+            assertTrue(coroutineError.startsWith("error: the peer's certificate is not trusted: "), coroutineError);
         }
     }
 
@@ -111,6 +127,14 @@ class TlsCommandsTest {
         }
         assertTrue(tls.contains("refused as expected, exit code 1: error: the peer's certificate is not trusted"), r.out());
         assertTrue(tls.contains("220 go ahead | == TLS TLSv1.3"), r.out());
+        String coroutineTls = r.out().substring(r.out().indexOf("TLS, coroutine style"));
+        for (String step : new String[] {"http-get https:// /page", "http-get https:// /chunked", "http-get http -> https",
+                "TLS echo client", "TLS echo server (Flow)", "mixed TLS echo server", "STARTTLS client"}) {
+            assertTrue(coroutineTls.contains("  " + step + " "), () -> step + ": " + r.out());
+        }
+        assertTrue(coroutineTls.contains("refused as expected, exit code 1: error: the peer's certificate is not trusted"), r.out());
+        assertTrue(coroutineTls.contains("220 go ahead | == TLS TLSv1.3"), r.out());
+        assertTrue(coroutineTls.contains("connections served by callback, coroutine, callback, coroutine"), r.out());
         assertTrue(!r.out().contains("FAILED"), r.out());
     }
 }

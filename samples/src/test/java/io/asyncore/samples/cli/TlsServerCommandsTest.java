@@ -22,6 +22,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@code echo-server --tls-cert --tls-key} in a JVM of its own, stopped with SIGINT as Ctrl-C does. */
 @Timeout(60)
@@ -35,14 +37,15 @@ class TlsServerCommandsTest {
         return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
     }
 
-    @Test
-    void echoServerWithTlsCertAndKeyEchoesOverTls() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"callback", "coroutine", "mixed"})
+    void echoServerWithTlsCertAndKeyEchoesOverTls(String style) throws Exception {
         DemoCertificates certs = DemoCertificates.extract();
-        Process p = start("echo-server", "--port", "0", "--tls-cert", certs.serverChain().toString(),
+        Process p = start("echo-server", "--port", "0", "--style", style, "--tls-cert", certs.serverChain().toString(),
                 "--tls-key", certs.serverKey().toString());
         try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             String first = out.readLine();
-            assertTrue(first != null && first.startsWith("echo server (callback style, TLS) listening on 127.0.0.1:"), first);
+            assertTrue(first != null && first.startsWith("echo server (" + style + " style, TLS) listening on 127.0.0.1:"), first);
             Matcher m = PORT.matcher(first);
             assertTrue(m.find(), first);
             int port = Integer.parseInt(m.group(1));
@@ -51,8 +54,16 @@ class TlsServerCommandsTest {
                 assertArrayEquals(message, Loops.runUntilDone(map,
                         new EchoClient("127.0.0.1", port, message, map, certs.clientContext()).result(),
                         Duration.ofSeconds(20), "the TLS echo client").join());
+                assertArrayEquals(message, CoroutineSamples.echo(map, "127.0.0.1", port, message, certs.clientContext(),
+                        Duration.ofSeconds(20)));
             }
-            assertTrue(out.readLine().startsWith("incoming connection from 127.0.0.1:"));
+            for (int i = 0; i < 2; i++) {
+                String line = out.readLine();
+                assertTrue(line.startsWith("incoming connection from 127.0.0.1:"), line);
+                if (style.equals("mixed")) {
+                    assertTrue(line.endsWith(i == 0 ? "(served in callback style)" : "(served in coroutine style)"), line);
+                }
+            }
             Process kill = new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).inheritIO().start();
             assertEquals(0, kill.waitFor());
             assertTrue(p.waitFor(20, TimeUnit.SECONDS), "the server did not stop");
