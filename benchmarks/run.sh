@@ -72,8 +72,15 @@ SERVERS=(
 )
 # Servers of the issue that are not on main yet: name | what | where.
 PENDING=()
-# The servers of the scenario group (issue 16), by name in SERVERS: each takes --loops N.
-GROUP_SERVERS=(callback coroutine netty-nio)
+# The servers of the scenario group (issue 16): name in SERVERS | its loop thread's name with --loops 1 | with
+# --loops N above 1, as /proc/PID/task/TID/comm shows them (the kernel keeps 15 characters; `java` is the main
+# thread, where the asyncore servers run their one loop; LoopGroup names its threads asyncore-group-<n>-loop-<i>,
+# Netty 4.2 multiThreadIoEventLoopGroup-<n>-<i>). The generator counts only threads so named as loops.
+GROUP_SERVERS=(
+  "callback|java|asyncore-group-"
+  "coroutine|java|asyncore-group-"
+  "netty-nio|multiThreadIoEv|multiThreadIoEv"
+)
 GROUP_LOOPS=(1 2)
 GROUP_CONNECTIONS=50,1000
 # The TLS echo servers (scenario tls), the same way. The raw NIO + SSLEngine server is the floor the
@@ -138,12 +145,15 @@ if [[ -n "${BENCH_SERVERS:-}" ]]; then
   SERVERS=(${picked[@]+"${picked[@]}"})
   TLS_SERVERS=(${tls_picked[@]+"${tls_picked[@]}"})
 fi
-# group_entries: the SERVERS lines of the GROUP_SERVERS this run measures (BENCH_SERVERS applied), one a line.
+# group_entries: "name|class|needs|one-loop thread|group thread" for the GROUP_SERVERS this run measures
+# (BENCH_SERVERS applied), one a line.
 group_entries() {
-  local entry
+  local entry group
   [[ "$RUN_GROUP" == 1 ]] || return 0
   for entry in ${SERVERS[@]+"${SERVERS[@]}"}; do
-    if [[ " ${GROUP_SERVERS[*]} " == *" ${entry%%|*} "* ]]; then echo "$entry"; fi
+    for group in "${GROUP_SERVERS[@]}"; do
+      if [[ "${group%%|*}" == "${entry%%|*}" ]]; then echo "$entry|${group#*|}"; fi
+    done
   done
 }
 mapfile -t GROUP_ENTRIES < <(group_entries)
@@ -257,7 +267,7 @@ say "CPUs busy: $BUSY"
   echo "jmh: ${JMH_ARGS[*]}"
   if [[ ${#GROUP_ENTRIES[@]} -gt 0 ]]; then
     echo "group-pinning: $GROUP_PINNING"
-    echo "group-generator: loadgen --scenarios=pingpong,connect --connections=$GROUP_CONNECTIONS --scale=$SCALE --loops=N (N = ${GROUP_LOOPS[*]})"
+    echo "group-generator: loadgen --scenarios=pingpong,connect --connections=$GROUP_CONNECTIONS --scale=$SCALE --loops=N (N = ${GROUP_LOOPS[*]}) --loop-threads=NAME"
   fi
   echo "nofile: $NOFILE"
   for p in "${PENDING[@]+"${PENDING[@]}"}"; do echo "pending: $p"; done
@@ -283,7 +293,7 @@ start_server() {
     > "$OUT/$name.server.log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 300); do
-    grep -q '^READY' "$OUT/$name.server.log" && return 0
+    grep -qs '^READY' "$OUT/$name.server.log" && return 0 # -s: the log may not exist yet
     kill -0 "$SERVER_PID" 2>/dev/null || break
     sleep 0.1
   done
@@ -337,10 +347,11 @@ for round in $(seq "$ROUNDS"); do
 done
 
 # ---------------------------------------------------------------- loop groups (issue 16)
-# group_driver NAME ROUND: loadgen against the server just started with --loops GROUP_N, into group-results.txt.
+# group_driver NAME ROUND: loadgen against the server just started with --loops GROUP_N (its loop threads named
+# GROUP_THREADS...), into group-results.txt.
 group_driver() {
   generate "${1%-loops*}" "$PORT" --scenarios=pingpong,connect --connections="$GROUP_CONNECTIONS" --loops="$GROUP_N" \
-    --rep="$2" --out="$OUT/group-results.txt"
+    --loop-threads="$GROUP_THREADS" --rep="$2" --out="$OUT/group-results.txt"
 }
 
 if [[ ${#GROUP_ENTRIES[@]} -gt 0 && "$GENERATOR" != native ]]; then
@@ -352,9 +363,11 @@ elif [[ ${#GROUP_ENTRIES[@]} -gt 0 ]]; then
   for round in $(seq "$ROUNDS"); do
     say "loop-group round $round of $ROUNDS ($GROUP_PINNING)"
     for entry in "${GROUP_ENTRIES[@]}"; do
-      IFS='|' read -r name class needs <<< "$entry"
+      IFS='|' read -r name class needs one_thread group_thread <<< "$entry"
       [[ "$JAVA_V" -ge "$needs" ]] || continue
       for GROUP_N in "${GROUP_LOOPS[@]}"; do
+        GROUP_THREADS=$group_thread
+        if [[ "$GROUP_N" == 1 ]]; then GROUP_THREADS=$one_thread; fi
         SERVER_ARGS=(--loops "$GROUP_N")
         serve_and_drive "$name-loops$GROUP_N" "$class" "$round" group_driver
       done

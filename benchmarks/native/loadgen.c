@@ -17,7 +17,9 @@
  * With --loops=N (the server's event loops, as its --loops), every line carries loops=N, and each
  * ping-pong also reports the CPU of the server's N busiest threads over its window (loopcpu=, in
  * cores, busiest first, from /proc/PID/task/TID/stat) and their names (loopthreads=, from comm): the
- * spread of the work over the loop threads.
+ * spread of the work over the loop threads. --loop-threads=NAME counts only the threads whose name
+ * starts with NAME (the kernel keeps 15 characters of a name), so that a busy JIT compiler thread is
+ * not taken for a loop.
  *
  * Each run appends one line "server=NAME scenario=S rep=K key=value..." to --out, in exactly the
  * format of the Java generator, which Report (benchmarks/src/main/java/.../report) reads.
@@ -31,9 +33,11 @@ static const char USAGE[] =
     "usage: loadgen --server=NAME --port=P --pid=SERVER_PID --out=FILE [--seconds=4] [--warmup=1]\n"
     "               [--repeats=3] [--rep=1] [--scenarios=pingpong,bulk,scale] [--connections=1,50,1000]\n"
     "               [--scale=10000] [--active=50] [--max-round-trips=500000000] [--jcmd=PATH] [--loops=N]\n"
+    "               [--loop-threads=NAME]\n"
     "  --rep       the repetition number of the first run (lines carry rep=<rep>, rep+1, ...)\n"
     "  --scenarios any of pingpong, bulk, scale and connect (scale's connections alone)\n"
     "  --loops     the server's event loops: lines carry loops=N, ping-pong the CPU of its N busiest threads\n"
+    "  --loop-threads  with --loops: only threads whose name (/proc/PID/task/TID/comm) starts with NAME\n"
     "  --jcmd      the jcmd of the server's JDK, for its live heap around the scale run (n/a without)\n";
 
 static const char PROGRAM[] = "loadgen: ";
@@ -49,7 +53,7 @@ static const char PROGRAM[] = "loadgen: ";
 /* ------------------------------------------------------------------ options */
 
 struct options {
-    const char *server, *out, *connections, *scenarios, *jcmd;
+    const char *server, *out, *connections, *scenarios, *jcmd, *loop_threads;
     int port, repeats, rep, scale, active, loops; /* loops: 0 without --loops */
     long pid;
     double seconds, warmup;
@@ -59,7 +63,7 @@ struct options {
 
 static void parse_options(int argc, char **argv, struct options *o) {
     static const char *names[] = {COMMON_OPTIONS, "repeats", "rep", "connections", "scenarios", "scale", "active",
-                                  "max-round-trips", "jcmd", "loops"};
+                                  "max-round-trips", "jcmd", "loops", "loop-threads"};
     enum { N_NAMES = sizeof names / sizeof names[0] };
     const char *value[N_NAMES] = {0};
     struct common_options c;
@@ -80,6 +84,7 @@ static void parse_options(int argc, char **argv, struct options *o) {
     o->max_round_trips = value[12] ? parse_whole("max-round-trips", value[12], 1, 1LL << 62) : 500000000LL;
     o->jcmd = value[13];
     o->loops = value[14] ? (int)parse_whole("loops", value[14], 1, MAX_LOOPS) : 0;
+    o->loop_threads = value[15] ? value[15] : "";
 
     /* Every scenario named must be known, every connection count a whole number. */
     char *copy = strdup(o->scenarios);
@@ -152,8 +157,8 @@ struct tasks {
     struct task_cpu t[MAX_TASKS];
 };
 
-/* Reads the CPU time and name of every thread of pid (threads ending meanwhile are left out). */
-static void read_tasks(long pid, struct tasks *out) {
+/* Reads the CPU time and name of every thread of pid whose name starts with prefix (threads ending meanwhile are left out). */
+static void read_tasks(long pid, const char *prefix, struct tasks *out) {
     char path[320]; /* a task's name in the directory is at most 255 bytes */
     snprintf(path, sizeof path, "/proc/%ld/task", pid);
     DIR *dir = opendir(path);
@@ -183,6 +188,10 @@ static void read_tasks(long pid, struct tasks *out) {
         if (name_len > sizeof t->name - 1) name_len = sizeof t->name - 1;
         memcpy(t->name, open_paren + 1, name_len);
         t->name[name_len] = '\0';
+        if (strncmp(t->name, prefix, strlen(prefix)) != 0) {
+            out->n--;
+            continue;
+        }
         for (char *c = t->name; *c; c++) {
             if (*c == ' ' || *c == ',' || *c == '=') *c = '_';
         }
@@ -241,10 +250,10 @@ static struct histogram latency;
  * whole; round trips are counted and latencies recorded only in the window after the warm-up.
  * Stops at the end of the window or after max_round_trips; fails after 10 s without an echo.
  * Writes the figures ("c=... gencpu=...") into line, then, if loops is above 0, the CPU of the
- * server's `loops` busiest threads over the window (append_loop_cpu).
+ * server's `loops` busiest threads named loop_threads... over the window (append_loop_cpu).
  */
 static void pingpong(const int *fds, int n, long pid, double warmup, double seconds, long long max_round_trips, int loops,
-                     char *line, size_t cap) {
+                     const char *loop_threads, char *line, size_t cap) {
     static struct tasks tasks_before, tasks_after;
     struct pp_conn *conns = calloc((size_t)n, sizeof *conns);
     static struct epoll_event ev[MAX_EVENTS];
@@ -270,7 +279,7 @@ static void pingpong(const int *fds, int n, long pid, double warmup, double seco
             measuring = 1;
             memset(&latency, 0, sizeof latency);
             round_trips = 0;
-            if (loops) read_tasks(pid, &tasks_before);
+            if (loops) read_tasks(pid, loop_threads, &tasks_before);
             window = cpu_start(pid);
             measure_start = now_ns();
         }
@@ -305,7 +314,7 @@ static void pingpong(const int *fds, int n, long pid, double warmup, double seco
     }
     struct cpu cpu = cpu_stop(&window);
     double elapsed = (double)(now_ns() - measure_start) / 1e9;
-    if (loops) read_tasks(pid, &tasks_after);
+    if (loops) read_tasks(pid, loop_threads, &tasks_after);
 
     /* Read the echoes still in flight, so the connections can serve another run with nothing pending. */
     int pending = 0;
@@ -558,7 +567,7 @@ int main(int argc, char **argv) {
 
     /* The server's JIT warms up here, so the first measured run is not its first traffic. */
     int *warm = connect_all(&o, WARM_CONNECTIONS);
-    pingpong(warm, WARM_CONNECTIONS, o.pid, 0, o.warmup * 2 > 1 ? o.warmup * 2 : 1, o.max_round_trips, 0, figures, sizeof figures);
+    pingpong(warm, WARM_CONNECTIONS, o.pid, 0, o.warmup * 2 > 1 ? o.warmup * 2 : 1, o.max_round_trips, 0, "", figures, sizeof figures);
     close_all(warm, WARM_CONNECTIONS);
 
     if (list_has(o.scenarios, "pingpong")) {
@@ -567,7 +576,7 @@ int main(int argc, char **argv) {
             int n = atoi(c);
             for (int r = 0; r < o.repeats; r++) {
                 int *fds = connect_all(&o, n);
-                pingpong(fds, n, o.pid, o.warmup, o.seconds, o.max_round_trips, o.loops, figures, sizeof figures);
+                pingpong(fds, n, o.pid, o.warmup, o.seconds, o.max_round_trips, o.loops, o.loop_threads, figures, sizeof figures);
                 close_all(fds, n);
                 emit(&o, "pingpong", o.rep + r, figures);
             }
@@ -584,13 +593,13 @@ int main(int argc, char **argv) {
     }
     if (list_has(o.scenarios, "scale")) {
         int *active = connect_all(&o, o.active);
-        pingpong(active, o.active, o.pid, o.warmup, o.seconds, o.max_round_trips, 0, figures, sizeof figures);
+        pingpong(active, o.active, o.pid, o.warmup, o.seconds, o.max_round_trips, 0, "", figures, sizeof figures);
         emit(&o, "idle0", o.rep, figures);
         int *held;
         connection_scale(&o, o.scale, &held, figures, sizeof figures);
         emit(&o, "scale", o.rep, figures);
         /* The same connections again, now beside the idle ones. */
-        pingpong(active, o.active, o.pid, o.warmup, o.seconds, o.max_round_trips, 0, figures, sizeof figures);
+        pingpong(active, o.active, o.pid, o.warmup, o.seconds, o.max_round_trips, 0, "", figures, sizeof figures);
         size_t len = strlen(figures);
         snprintf(figures + len, sizeof figures - len, " idle=%d", o.scale);
         emit(&o, "idle", o.rep, figures);
