@@ -180,8 +180,11 @@ final class GroupReport {
             }
         }
         line("");
-        line("Verdicts are for the asyncore servers; Netty's rows, marked *reference*, show how the same bounds fare on its group.");
-        line("");
+        if (!JUDGED.containsAll(servers)) {
+            line("Verdicts are for the asyncore servers; the others' rows, marked *reference*, show how the same bounds fare on "
+                    + "their groups.");
+            line("");
+        }
     }
 
     /** A row: {@code x} (over {@code base} when {@code ratio}) at most {@code bound}. */
