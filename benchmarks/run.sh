@@ -21,7 +21,7 @@
 # BENCH_GENERATOR (native or java; default native where cc exists), BENCH_ROUNDS (default 5, 1 with --quick).
 # A partial run, for comparing a few servers while working on them: BENCH_SERVERS (a comma-separated
 # list of names from SERVERS, in their order of SERVERS; default all), BENCH_SCENARIOS (the generator's
-# --scenarios, a comma-separated subset of pingpong,bulk,scale; default all), BENCH_JMH (0 skips JMH;
+# --scenarios, a comma-separated subset of pingpong,bulk,scale, plus tls and group below; default all), BENCH_JMH (0 skips JMH;
 # default 1). A partial run (any of the three set) writes its report to benchmarks/results/BENCHMARKS.md,
 # never over the repository's BENCHMARKS.md, and its profiles and system-call counts (ping-pong only)
 # cover only the servers chosen. Example, bulk only, three rounds:
@@ -36,6 +36,18 @@
 # P-256, self-signed) is made with openssl into benchmarks/results/tls/; without the openssl command, the
 # test certificate of asyncore-core is used. Example, two servers, one round:
 #   BENCH_SERVERS=tls-raw-nio,tls-callback BENCH_SCENARIOS=tls BENCH_JMH=0 BENCH_ROUNDS=1 benchmarks/run.sh
+#
+# Loop groups (issue 16): the scenario `group` (in the default list; BENCH_SCENARIOS=group runs it alone) starts
+# each of GROUP_SERVERS (those of them BENCH_SERVERS names) with `--loops 1` and with `--loops 2`, one after the
+# other in each round, and measures with the native loadgen (`--loops=N`): ping-pong at C = GROUP_CONNECTIONS
+# (server CPU per round trip, and the CPU of the server's N busiest threads, its loops, at each C), then the
+# connect rate of SCALE new connections (scenario connect). Results go to benchmarks/results/group-results.txt.
+# Pinning: two loops pinned to CPU 0 would take turns on one core, so in this scenario the server may use
+# CPUs 0-1 (GROUP_PIN_SERVER), with one loop as with two, and the generator stays on CPU 1, sharing it: on
+# 2 cores the generator cannot have a core of its own here, so round trips/s cannot show the scaling, and
+# server CPU per round trip (2 loops against 1) and the spread of that CPU over the loops are the figures.
+# It needs the native generator (skipped, with a line in the report, under BENCH_GENERATOR=java). Example:
+#   BENCH_SERVERS=callback,coroutine,netty-nio BENCH_SCENARIOS=group BENCH_JMH=0 BENCH_ROUNDS=3 benchmarks/run.sh
 # Every server listens on 127.0.0.1 only; every load loop is bounded in count and time.
 set -euo pipefail
 
@@ -60,6 +72,17 @@ SERVERS=(
 )
 # Servers of the issue that are not on main yet: name | what | where.
 PENDING=()
+# The servers of the scenario group (issue 16): name in SERVERS | its loop thread's name with --loops 1 | with
+# --loops N above 1, as /proc/PID/task/TID/comm shows them (the kernel keeps 15 characters; `java` is the main
+# thread, where the asyncore servers run their one loop; LoopGroup names its threads asyncore-group-<n>-loop-<i>,
+# Netty 4.2 multiThreadIoEventLoopGroup-<n>-<i>). The generator counts only threads so named as loops.
+GROUP_SERVERS=(
+  "callback|java|asyncore-group-"
+  "coroutine|java|asyncore-group-"
+  "netty-nio|multiThreadIoEv|multiThreadIoEv"
+)
+GROUP_LOOPS=(1 2)
+GROUP_CONNECTIONS=50,1000
 # The TLS echo servers (scenario tls), the same way. The raw NIO + SSLEngine server is the floor the
 # others are judged against; the boringssl ones use netty-tcnative (linux-x86_64 only).
 TLS_SERVERS=(
@@ -91,14 +114,15 @@ if [[ "$GENERATOR" != native && "$GENERATOR" != java ]]; then
   echo "run.sh: BENCH_GENERATOR must be native or java, got '$GENERATOR'" >&2; exit 2
 fi
 PORT=${BENCH_PORT:-19100}
-SCENARIOS=${BENCH_SCENARIOS:-pingpong,bulk,scale,tls}
-if ! [[ "$SCENARIOS" =~ ^(pingpong|bulk|scale|tls)(,(pingpong|bulk|scale|tls))*$ ]]; then
-  echo "run.sh: BENCH_SCENARIOS must be a comma-separated list of pingpong, bulk, scale and tls, got '$SCENARIOS'" >&2; exit 2
+SCENARIOS=${BENCH_SCENARIOS:-pingpong,bulk,scale,tls,group}
+if ! [[ "$SCENARIOS" =~ ^(pingpong|bulk|scale|tls|group)(,(pingpong|bulk|scale|tls|group))*$ ]]; then
+  echo "run.sh: BENCH_SCENARIOS must be a comma-separated list of pingpong, bulk, scale, tls and group, got '$SCENARIOS'" >&2; exit 2
 fi
-# The plaintext scenarios go to loadgen; tls is tlsgen's.
-PLAIN_SCENARIOS=$(tr ',' '\n' <<< "$SCENARIOS" | grep -vx tls | paste -sd, -) || true
-RUN_TLS=0
+# The plaintext scenarios go to loadgen; tls is tlsgen's; group has its own rounds (loadgen with --loops).
+PLAIN_SCENARIOS=$(tr ',' '\n' <<< "$SCENARIOS" | grep -vx -e tls -e group | paste -sd, -) || true
+RUN_TLS=0 RUN_GROUP=0
 if [[ ",$SCENARIOS," == *",tls,"* ]]; then RUN_TLS=1; fi
+if [[ ",$SCENARIOS," == *",group,"* ]]; then RUN_GROUP=1; fi
 JMH=${BENCH_JMH:-1}
 REPORT_MD="$ROOT/BENCHMARKS.md"
 CHARTS_DIR="$ROOT/benchmarks/charts" # the SVG charts BENCHMARKS.md shows
@@ -121,7 +145,19 @@ if [[ -n "${BENCH_SERVERS:-}" ]]; then
   SERVERS=(${picked[@]+"${picked[@]}"})
   TLS_SERVERS=(${tls_picked[@]+"${tls_picked[@]}"})
 fi
-if [[ -z "$PLAIN_SCENARIOS" ]]; then SERVERS=(); fi # BENCH_SCENARIOS=tls: no plaintext server runs
+# group_entries: "name|class|needs|one-loop thread|group thread" for the GROUP_SERVERS this run measures
+# (BENCH_SERVERS applied), one a line.
+group_entries() {
+  local entry group
+  [[ "$RUN_GROUP" == 1 ]] || return 0
+  for entry in ${SERVERS[@]+"${SERVERS[@]}"}; do
+    for group in "${GROUP_SERVERS[@]}"; do
+      if [[ "${group%%|*}" == "${entry%%|*}" ]]; then echo "$entry|${group#*|}"; fi
+    done
+  done
+}
+mapfile -t GROUP_ENTRIES < <(group_entries)
+if [[ -z "$PLAIN_SCENARIOS" ]]; then SERVERS=(); fi # BENCH_SCENARIOS=tls or group: no plaintext round runs
 if [[ "$RUN_TLS" != 1 ]]; then TLS_SERVERS=(); fi
 # chosen NAME: true if NAME is one of the servers this run measures.
 chosen() { printf '%s\n' ${SERVERS[@]+"${SERVERS[@]}"} | grep -q "^$1|"; }
@@ -157,9 +193,12 @@ if [[ "$NOFILE" != unlimited && "$NOFILE" -lt $((SCALE + 2000)) ]]; then
   exit 1
 fi
 PIN_SERVER=() PIN_GENERATOR=() PINNING="none (taskset not found or fewer than 2 CPUs)"
+GROUP_PIN_SERVER=() GROUP_PINNING="none (taskset not found or fewer than 2 CPUs): every process on any CPU"
 if command -v taskset >/dev/null && [[ $(nproc) -ge 2 ]]; then
   PIN_SERVER=(taskset -c 0) PIN_GENERATOR=(taskset -c 1)
   PINNING="server (and JMH) on CPU 0, load generator on CPU 1, with taskset"
+  GROUP_PIN_SERVER=(taskset -c 0-1)
+  GROUP_PINNING="server on CPUs 0-1 with 1 loop as with 2 (two loops pinned to one CPU would take turns on it), load generator on CPU 1, with taskset: with 2 loops one of them shares CPU 1 with the generator"
 fi
 
 # ---------------------------------------------------------------- build
@@ -226,6 +265,10 @@ say "CPUs busy: $BUSY"
   echo "rounds: $ROUNDS"
   echo "scenarios: $SCENARIOS"
   echo "jmh: ${JMH_ARGS[*]}"
+  if [[ ${#GROUP_ENTRIES[@]} -gt 0 ]]; then
+    echo "group-pinning: $GROUP_PINNING"
+    echo "group-generator: loadgen --scenarios=pingpong,connect --connections=$GROUP_CONNECTIONS --scale=$SCALE --loops=N (N = ${GROUP_LOOPS[*]}) --loop-threads=NAME"
+  fi
   echo "nofile: $NOFILE"
   for p in "${PENDING[@]+"${PENDING[@]}"}"; do echo "pending: $p"; done
 } > "$META"
@@ -241,13 +284,16 @@ stop_server() {
 }
 trap stop_server EXIT
 
-# start_server NAME CLASS PORT [JVM options...]: starts it pinned, waits (at most 30 s) for READY.
+# start_server NAME CLASS PORT [JVM options...]: starts it pinned, waits (at most 30 s) for READY. The server's
+# arguments after the port are SERVER_ARGS (empty but in the group scenario, which also sets PIN_SERVER there).
+SERVER_ARGS=()
 start_server() {
   local name=$1 class=$2 port=$3; shift 3
-  ${PIN_SERVER[@]+"${PIN_SERVER[@]}"} "$JAVA" "${SERVER_JVM[@]}" "$@" -cp "$CP" "$class" "$port" > "$OUT/$name.server.log" 2>&1 &
+  ${PIN_SERVER[@]+"${PIN_SERVER[@]}"} "$JAVA" "${SERVER_JVM[@]}" "$@" -cp "$CP" "$class" "$port" ${SERVER_ARGS[@]+"${SERVER_ARGS[@]}"} \
+    > "$OUT/$name.server.log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 300); do
-    grep -q '^READY' "$OUT/$name.server.log" && return 0
+    grep -qs '^READY' "$OUT/$name.server.log" && return 0 # -s: the log may not exist yet
     kill -0 "$SERVER_PID" 2>/dev/null || break
     sleep 0.1
   done
@@ -299,6 +345,37 @@ for round in $(seq "$ROUNDS"); do
     serve_and_drive "$name" "$class" "$round" plain_driver
   done
 done
+
+# ---------------------------------------------------------------- loop groups (issue 16)
+# group_driver NAME ROUND: loadgen against the server just started with --loops GROUP_N (its loop threads named
+# GROUP_THREADS...), into group-results.txt.
+group_driver() {
+  generate "${1%-loops*}" "$PORT" --scenarios=pingpong,connect --connections="$GROUP_CONNECTIONS" --loops="$GROUP_N" \
+    --loop-threads="$GROUP_THREADS" --rep="$2" --out="$OUT/group-results.txt"
+}
+
+if [[ ${#GROUP_ENTRIES[@]} -gt 0 && "$GENERATOR" != native ]]; then
+  say "skipping the loop-group scenario: it needs the native load generator (per-thread CPU, --loops)"
+  echo "skipped: group|the loop-group scenario needs the native load generator, and this run has $GENERATOR_KIND" >> "$META"
+elif [[ ${#GROUP_ENTRIES[@]} -gt 0 ]]; then
+  SAVED_PIN_SERVER=(${PIN_SERVER[@]+"${PIN_SERVER[@]}"})
+  PIN_SERVER=(${GROUP_PIN_SERVER[@]+"${GROUP_PIN_SERVER[@]}"})
+  for round in $(seq "$ROUNDS"); do
+    say "loop-group round $round of $ROUNDS ($GROUP_PINNING)"
+    for entry in "${GROUP_ENTRIES[@]}"; do
+      IFS='|' read -r name class needs one_thread group_thread <<< "$entry"
+      [[ "$JAVA_V" -ge "$needs" ]] || continue
+      for GROUP_N in "${GROUP_LOOPS[@]}"; do
+        GROUP_THREADS=$group_thread
+        if [[ "$GROUP_N" == 1 ]]; then GROUP_THREADS=$one_thread; fi
+        SERVER_ARGS=(--loops "$GROUP_N")
+        serve_and_drive "$name-loops$GROUP_N" "$class" "$round" group_driver
+      done
+    done
+  done
+  SERVER_ARGS=()
+  PIN_SERVER=(${SAVED_PIN_SERVER[@]+"${SAVED_PIN_SERVER[@]}"})
+fi
 
 # ---------------------------------------------------------------- TLS (issue 13)
 # tls_ready: builds tlsgen and makes the certificate; false, with the reason in meta.txt and the log, if it cannot.

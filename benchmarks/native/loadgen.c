@@ -10,7 +10,16 @@
  *   bulk      one connection streaming 64 KiB writes and reading the echo back;
  *   scale     50 connections ping-pong alone (idle0), then N more connections are opened, at most
  *             128 connects in flight, each counted once the server echoed a first message (scale:
- *             connect rate, server memory per connection), then the same 50 again beside them (idle).
+ *             connect rate, server memory per connection), then the same 50 again beside them (idle);
+ *   connect   the scale scenario's N connections alone (connect rate, memory), without the idle ping-pongs:
+ *             the loop-group runs (run.sh's scenario group) compare it with 1 and 2 server loops.
+ *
+ * With --loops=N (the server's event loops, as its --loops), every line carries loops=N, and each
+ * ping-pong also reports the CPU of the server's N busiest threads over its window (loopcpu=, in
+ * cores, busiest first, from /proc/PID/task/TID/stat) and their names (loopthreads=, from comm): the
+ * spread of the work over the loop threads. --loop-threads=NAME counts only the threads whose name
+ * starts with NAME (the kernel keeps 15 characters of a name), so that a busy JIT compiler thread is
+ * not taken for a loop.
  *
  * Each run appends one line "server=NAME scenario=S rep=K key=value..." to --out, in exactly the
  * format of the Java generator, which Report (benchmarks/src/main/java/.../report) reads.
@@ -23,22 +32,29 @@
 static const char USAGE[] =
     "usage: loadgen --server=NAME --port=P --pid=SERVER_PID --out=FILE [--seconds=4] [--warmup=1]\n"
     "               [--repeats=3] [--rep=1] [--scenarios=pingpong,bulk,scale] [--connections=1,50,1000]\n"
-    "               [--scale=10000] [--active=50] [--max-round-trips=500000000] [--jcmd=PATH]\n"
+    "               [--scale=10000] [--active=50] [--max-round-trips=500000000] [--jcmd=PATH] [--loops=N]\n"
+    "               [--loop-threads=NAME]\n"
     "  --rep       the repetition number of the first run (lines carry rep=<rep>, rep+1, ...)\n"
+    "  --scenarios any of pingpong, bulk, scale and connect (scale's connections alone)\n"
+    "  --loops     the server's event loops: lines carry loops=N, ping-pong the CPU of its N busiest threads\n"
+    "  --loop-threads  with --loops: only threads whose name (/proc/PID/task/TID/comm) starts with NAME\n"
     "  --jcmd      the jcmd of the server's JDK, for its live heap around the scale run (n/a without)\n";
 
 static const char PROGRAM[] = "loadgen: ";
 #include "bench.h"
+#include <dirent.h>
 
 #define CONNECT_WINDOW 128                     /* scale: connects in flight at most */
 #define SCALE_LIMIT_NS (60 * NS)               /* scale: every connection established within */
 #define WARM_CONNECTIONS 50
+#define MAX_LOOPS 64                           /* --loops: threads reported at most */
+#define MAX_TASKS 4096                         /* --loops: server threads looked at at most */
 
 /* ------------------------------------------------------------------ options */
 
 struct options {
-    const char *server, *out, *connections, *scenarios, *jcmd;
-    int port, repeats, rep, scale, active;
+    const char *server, *out, *connections, *scenarios, *jcmd, *loop_threads;
+    int port, repeats, rep, scale, active, loops; /* loops: 0 without --loops */
     long pid;
     double seconds, warmup;
     long long max_round_trips;
@@ -47,7 +63,7 @@ struct options {
 
 static void parse_options(int argc, char **argv, struct options *o) {
     static const char *names[] = {COMMON_OPTIONS, "repeats", "rep", "connections", "scenarios", "scale", "active",
-                                  "max-round-trips", "jcmd"};
+                                  "max-round-trips", "jcmd", "loops", "loop-threads"};
     enum { N_NAMES = sizeof names / sizeof names[0] };
     const char *value[N_NAMES] = {0};
     struct common_options c;
@@ -67,12 +83,16 @@ static void parse_options(int argc, char **argv, struct options *o) {
     o->active = value[11] ? (int)parse_whole("active", value[11], 1, 100000) : 50;
     o->max_round_trips = value[12] ? parse_whole("max-round-trips", value[12], 1, 1LL << 62) : 500000000LL;
     o->jcmd = value[13];
+    o->loops = value[14] ? (int)parse_whole("loops", value[14], 1, MAX_LOOPS) : 0;
+    o->loop_threads = value[15] ? value[15] : "";
 
     /* Every scenario named must be known, every connection count a whole number. */
     char *copy = strdup(o->scenarios);
     for (char *save, *s = strtok_r(copy, ",", &save); s; s = strtok_r(NULL, ",", &save)) {
         while (*s == ' ') s++;
-        if (!list_has("pingpong,bulk,scale", s)) usage_fail("unknown scenario '%s' in --scenarios (pingpong, bulk, scale)", s);
+        if (!list_has("pingpong,bulk,scale,connect", s)) {
+            usage_fail("unknown scenario '%s' in --scenarios (pingpong, bulk, scale, connect)", s);
+        }
     }
     free(copy);
     copy = strdup(o->connections);
@@ -124,6 +144,97 @@ static void send_message(int fd) {
     }
 }
 
+/* ------------------------------------------------------------------ the server's threads (--loops) */
+
+struct task_cpu {
+    long tid;
+    long long ticks;   /* user + system CPU so far, in clock ticks */
+    char name[16];     /* comm: the thread's name, cut to 15 characters by the kernel; ' ' and ',' as '_' */
+};
+struct tasks {
+    int n;
+    long long at;      /* when read, now_ns() */
+    struct task_cpu t[MAX_TASKS];
+};
+
+/* Reads the CPU time and name of every thread of pid whose name starts with prefix (threads ending meanwhile are left out). */
+static void read_tasks(long pid, const char *prefix, struct tasks *out) {
+    char path[320]; /* a task's name in the directory is at most 255 bytes */
+    snprintf(path, sizeof path, "/proc/%ld/task", pid);
+    DIR *dir = opendir(path);
+    if (!dir) die("cannot list %s (%s): the server process %ld has ended, or this is not Linux", path, strerror(errno), pid);
+    out->n = 0;
+    for (struct dirent *e; (e = readdir(dir)) && out->n < MAX_TASKS;) {
+        if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+        char buf[1024];
+        snprintf(path, sizeof path, "/proc/%ld/task/%s/stat", pid, e->d_name);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) continue;
+        ssize_t len = read(fd, buf, sizeof buf - 1);
+        close(fd);
+        if (len <= 0) continue;
+        buf[len] = '\0';
+        /* "TID (NAME) STATE ...": the name may hold spaces and parentheses, so it ends at the last ')'. */
+        char *open_paren = strchr(buf, '('), *close_paren = strrchr(buf, ')');
+        unsigned long long user = 0, sys = 0;
+        if (!open_paren || !close_paren || close_paren < open_paren ||
+            sscanf(close_paren + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &user, &sys) != 2) {
+            continue;
+        }
+        struct task_cpu *t = &out->t[out->n++];
+        t->tid = atol(e->d_name);
+        t->ticks = (long long)(user + sys);
+        size_t name_len = (size_t)(close_paren - open_paren - 1);
+        if (name_len > sizeof t->name - 1) name_len = sizeof t->name - 1;
+        memcpy(t->name, open_paren + 1, name_len);
+        t->name[name_len] = '\0';
+        if (strncmp(t->name, prefix, strlen(prefix)) != 0) {
+            out->n--;
+            continue;
+        }
+        for (char *c = t->name; *c; c++) {
+            if (*c == ' ' || *c == ',' || *c == '=') *c = '_';
+        }
+    }
+    closedir(dir);
+    out->at = now_ns();
+}
+
+/*
+ * Appends " loopcpu=A,B,... loopthreads=NAME,NAME,..." to line: the CPU (cores, over the time between
+ * the two readings) of the `loops` threads that used the most between before and after, busiest first.
+ */
+static void append_loop_cpu(const struct tasks *before, const struct tasks *after, int loops, char *line, size_t cap) {
+    static struct task_cpu delta[MAX_TASKS];
+    int n = 0;
+    for (int i = 0; i < after->n; i++) {
+        for (int j = 0; j < before->n; j++) {
+            if (before->t[j].tid == after->t[i].tid) {
+                delta[n] = after->t[i];
+                delta[n++].ticks -= before->t[j].ticks;
+                break;
+            }
+        }
+    }
+    long hz = sysconf(_SC_CLK_TCK);
+    double window_ticks = (double)(after->at - before->at) / 1e9 * (double)(hz > 0 ? hz : 100);
+    char cpu[MAX_LOOPS * 8 + 1] = "", names[MAX_LOOPS * 16 + 1] = "";
+    for (int k = 0; k < loops && k < n; k++) { /* a selection sort of the first `loops` */
+        int top = k;
+        for (int i = k + 1; i < n; i++) {
+            if (delta[i].ticks > delta[top].ticks) top = i;
+        }
+        struct task_cpu swap = delta[k];
+        delta[k] = delta[top];
+        delta[top] = swap;
+        size_t at = strlen(cpu), name_at = strlen(names);
+        snprintf(cpu + at, sizeof cpu - at, "%s%.2f", k ? "," : "", (double)delta[k].ticks / window_ticks);
+        snprintf(names + name_at, sizeof names - name_at, "%s%s", k ? "," : "", delta[k].name);
+    }
+    size_t len = strlen(line);
+    snprintf(line + len, cap - len, " loopcpu=%s loopthreads=%s", cpu, names);
+}
+
 /* ------------------------------------------------------------------ ping-pong */
 
 struct pp_conn {
@@ -138,10 +249,12 @@ static struct histogram latency;
  * Every connection keeps one message in flight, the next sent as soon as the echo of the last is
  * whole; round trips are counted and latencies recorded only in the window after the warm-up.
  * Stops at the end of the window or after max_round_trips; fails after 10 s without an echo.
- * Writes the figures ("c=... gencpu=...") into line.
+ * Writes the figures ("c=... gencpu=...") into line, then, if loops is above 0, the CPU of the
+ * server's `loops` busiest threads named loop_threads... over the window (append_loop_cpu).
  */
-static void pingpong(const int *fds, int n, long pid, double warmup, double seconds, long long max_round_trips,
-                     char *line, size_t cap) {
+static void pingpong(const int *fds, int n, long pid, double warmup, double seconds, long long max_round_trips, int loops,
+                     const char *loop_threads, char *line, size_t cap) {
+    static struct tasks tasks_before, tasks_after;
     struct pp_conn *conns = calloc((size_t)n, sizeof *conns);
     static struct epoll_event ev[MAX_EVENTS];
     unsigned char in[MSG_SIZE];
@@ -166,6 +279,7 @@ static void pingpong(const int *fds, int n, long pid, double warmup, double seco
             measuring = 1;
             memset(&latency, 0, sizeof latency);
             round_trips = 0;
+            if (loops) read_tasks(pid, loop_threads, &tasks_before);
             window = cpu_start(pid);
             measure_start = now_ns();
         }
@@ -200,6 +314,7 @@ static void pingpong(const int *fds, int n, long pid, double warmup, double seco
     }
     struct cpu cpu = cpu_stop(&window);
     double elapsed = (double)(now_ns() - measure_start) / 1e9;
+    if (loops) read_tasks(pid, loop_threads, &tasks_after);
 
     /* Read the echoes still in flight, so the connections can serve another run with nothing pending. */
     int pending = 0;
@@ -234,6 +349,7 @@ static void pingpong(const int *fds, int n, long pid, double warmup, double seco
              percentile_us(&latency, 99), percentile_us(&latency, 99.9),
              fixed(per_rt, sizeof per_rt, 2, (double)cpu.server_ns / 1000.0 / (double)round_trips),
              server_cores(&cpu), generator_cores(&cpu));
+    if (loops) append_loop_cpu(&tasks_before, &tasks_after, loops, line, cap);
 }
 
 /* ------------------------------------------------------------------ bulk */
@@ -413,7 +529,13 @@ static void connection_scale(const struct options *o, int count, int **held, cha
 /* ------------------------------------------------------------------ main */
 
 static void emit(const struct options *o, const char *scenario, int rep, const char *figures) {
-    append_result(o->out, o->server, scenario, rep, figures);
+    if (!o->loops) {
+        append_result(o->out, o->server, scenario, rep, figures);
+        return;
+    }
+    char with_loops[1024];
+    snprintf(with_loops, sizeof with_loops, "%s loops=%d", figures, o->loops);
+    append_result(o->out, o->server, scenario, rep, with_loops);
 }
 
 /* The soft open-file limit raised to the hard one: the scale run holds 10,000 connections. */
@@ -427,7 +549,7 @@ static void raise_nofile(const struct options *o) {
         }
     }
     getrlimit(RLIMIT_NOFILE, &r);
-    long long need = list_has(o->scenarios, "scale") ? (long long)o->scale + o->active + 64 : 0;
+    long long need = list_has(o->scenarios, "scale") || list_has(o->scenarios, "connect") ? (long long)o->scale + o->active + 64 : 0;
     if (need && r.rlim_cur != RLIM_INFINITY && (long long)r.rlim_cur < need) {
         die("the open-file limit is %llu (hard limit %llu), below the %lld the scale run needs; raise the hard limit",
             (unsigned long long)r.rlim_cur, (unsigned long long)r.rlim_max, need);
@@ -445,7 +567,7 @@ int main(int argc, char **argv) {
 
     /* The server's JIT warms up here, so the first measured run is not its first traffic. */
     int *warm = connect_all(&o, WARM_CONNECTIONS);
-    pingpong(warm, WARM_CONNECTIONS, o.pid, 0, o.warmup * 2 > 1 ? o.warmup * 2 : 1, o.max_round_trips, figures, sizeof figures);
+    pingpong(warm, WARM_CONNECTIONS, o.pid, 0, o.warmup * 2 > 1 ? o.warmup * 2 : 1, o.max_round_trips, 0, "", figures, sizeof figures);
     close_all(warm, WARM_CONNECTIONS);
 
     if (list_has(o.scenarios, "pingpong")) {
@@ -454,7 +576,7 @@ int main(int argc, char **argv) {
             int n = atoi(c);
             for (int r = 0; r < o.repeats; r++) {
                 int *fds = connect_all(&o, n);
-                pingpong(fds, n, o.pid, o.warmup, o.seconds, o.max_round_trips, figures, sizeof figures);
+                pingpong(fds, n, o.pid, o.warmup, o.seconds, o.max_round_trips, o.loops, o.loop_threads, figures, sizeof figures);
                 close_all(fds, n);
                 emit(&o, "pingpong", o.rep + r, figures);
             }
@@ -471,18 +593,24 @@ int main(int argc, char **argv) {
     }
     if (list_has(o.scenarios, "scale")) {
         int *active = connect_all(&o, o.active);
-        pingpong(active, o.active, o.pid, o.warmup, o.seconds, o.max_round_trips, figures, sizeof figures);
+        pingpong(active, o.active, o.pid, o.warmup, o.seconds, o.max_round_trips, 0, "", figures, sizeof figures);
         emit(&o, "idle0", o.rep, figures);
         int *held;
         connection_scale(&o, o.scale, &held, figures, sizeof figures);
         emit(&o, "scale", o.rep, figures);
         /* The same connections again, now beside the idle ones. */
-        pingpong(active, o.active, o.pid, o.warmup, o.seconds, o.max_round_trips, figures, sizeof figures);
+        pingpong(active, o.active, o.pid, o.warmup, o.seconds, o.max_round_trips, 0, "", figures, sizeof figures);
         size_t len = strlen(figures);
         snprintf(figures + len, sizeof figures - len, " idle=%d", o.scale);
         emit(&o, "idle", o.rep, figures);
         close_all(held, o.scale);
         close_all(active, o.active);
+    }
+    if (list_has(o.scenarios, "connect")) {
+        int *held;
+        connection_scale(&o, o.scale, &held, figures, sizeof figures);
+        emit(&o, "connect", o.rep, figures);
+        close_all(held, o.scale);
     }
     return 0;
 }

@@ -278,4 +278,57 @@ class ReportTest {
         String md = render(pingPong("callback", 50, 1, 90_000, 6, 0.5));
         assertTrue(!md.contains("TLS"), md);
     }
+
+    private static String group(String server, int loops, int c, int rep, double micros, String loopCpu, String threads) {
+        return pingPong(server, c, rep, 100_000, micros, 0.9) + " loopcpu=" + loopCpu + " loopthreads=" + threads + " loops=" + loops;
+    }
+
+    private static String connect(String server, int loops, int rep, double connps) {
+        return "server=" + server + " scenario=connect rep=" + rep + " n=2000 connps=" + connps + " seconds=1 rss_before_kb=1"
+                + " rss_after_kb=2 rss_per_conn_kb=1 heap_per_conn_kb=na srvcpu=1 gencpu=1 loops=" + loops;
+    }
+
+    @Test
+    void theLoopGroupSectionComparesTwoLoopsWithOneAndJudgesTheGroupsCostAndSpread() throws IOException {
+        List<String> meta = new java.util.ArrayList<>(META);
+        meta.add("group-pinning: server on CPUs 0-1");
+        meta.add("group-generator: loadgen --scenarios=pingpong,connect --connections=50,1000 --scale=2000 --loops=N (N = 1 2)");
+        Files.write(dir.resolve(GroupReport.RESULTS), List.of(
+                group("callback", 1, 50, 1, 6.0, "0.60", "java"), group("callback", 1, 1000, 1, 4.0, "0.40", "java"),
+                connect("callback", 1, 1, 20_000),
+                // Two rounds of two loops: medians 6.2 µs/RT at C = 50, 4.4 at C = 1000, spread (1.2 + 1.0) / 2 = 1.1.
+                group("callback", 2, 50, 1, 6.1, "0.31,0.30", "asyncore-group-,asyncore-group-"),
+                group("callback", 2, 50, 2, 6.3, "0.32,0.30", "asyncore-group-,asyncore-group-"),
+                group("callback", 2, 1000, 1, 4.3, "0.24,0.20", "asyncore-group-,asyncore-group-"),
+                group("callback", 2, 1000, 2, 4.5, "0.22,0.22", "asyncore-group-,asyncore-group-"),
+                connect("callback", 2, 1, 19_000), connect("callback", 2, 2, 21_000),
+                group("netty-nio", 1, 50, 1, 7.0, "0.70", "multiThreadIoEv"), group("netty-nio", 1, 1000, 1, 5.0, "0.50", "multiThreadIoEv"),
+                group("netty-nio", 2, 50, 1, 7.0, "0.35,0.35", "multiThreadIoEv,multiThreadIoEv"),
+                group("netty-nio", 2, 1000, 1, 6.0, "0.40,0.20", "multiThreadIoEv,multiThreadIoEv")));
+        String md = renderWith(meta, pingPong("callback", 50, 1, 90_000, 6, 0.5));
+        assertTrue(md.contains("## Loop groups (issue 16)"), md);
+        assertTrue(md.contains("Pinning: server on CPUs 0-1."), md);
+        assertTrue(md.contains("then 2,000 new connections"), md);
+        assertTrue(md.contains("| callback | 1 | 100,000 | 6.00 | — | 100,000 | 4.00 | — | 0.40 | n/a | 1.00 | 20,000 | — |"), md);
+        assertTrue(md.contains("| callback | 2 | 100,000 | 6.20 | 1.03 | 100,000 | 4.40 | 1.10 | 0.23, 0.21 | 1.10 | 1.82 | 20,000 | 1.00 |"), md);
+        assertTrue(md.contains("| callback: 2 loops, server CPU per round trip ≤ 1.05× one loop, C = 50 | 1.03× (6.20 vs 6.00 µs) | met |"), md);
+        assertTrue(md.contains("| callback: 2 loops, server CPU per round trip ≤ 1.05× one loop, C = 1000 | 1.10× (4.40 vs 4.00 µs) | **missed** |"), md);
+        assertTrue(md.contains("| callback: 2 loops, busiest loop thread's CPU ≤ 1.1× the idlest's, C = 1000 | 1.10× | met |"), md);
+        assertTrue(md.contains("| callback: connect rate, 2 loops against one | 1.00× (20,000 vs 20,000 connects/s) | — |"), md);
+        // Netty is the reference: its figures are shown and measured against the same bounds, without a verdict.
+        assertTrue(md.contains("| netty-nio: 2 loops, busiest loop thread's CPU ≤ 1.1× the idlest's, C = 1000 | 2.00× | reference |"), md);
+        assertTrue(md.contains("callback × 2: `asyncore-group-`, `asyncore-group-`"), md);
+        assertTrue(md.contains("### What N loops on N cores should give"), md);
+        // The group's servers stay out of the other tables.
+        assertTrue(!md.contains("| netty-nio | 100,000"), md);
+    }
+
+    @Test
+    void withoutLoopGroupResultsTheReportIsWhatItWas() throws IOException {
+        String without = render(pingPong("callback", 50, 1, 90_000, 6, 0.5));
+        Files.write(dir.resolve(GroupReport.RESULTS), List.of());
+        String empty = render(pingPong("callback", 50, 1, 90_000, 6, 0.5));
+        assertTrue(!without.contains("Loop groups"), without);
+        assertTrue(without.equals(empty), "an empty " + GroupReport.RESULTS + " changes nothing");
+    }
 }
