@@ -53,11 +53,7 @@ final class GroupReport {
 
     /** The section's Markdown lines, or none if the run measured no loop group. */
     static List<String> section(Path dir, List<String> meta) throws IOException {
-        Path results = dir.resolve(RESULTS);
-        if (!Files.exists(results)) {
-            return List.of();
-        }
-        List<Run> runs = Files.readAllLines(results).stream().filter(l -> !l.isBlank()).map(Run::new).collect(Collectors.toList());
+        List<Run> runs = Run.readAll(dir.resolve(RESULTS));
         if (runs.isEmpty()) {
             return List.of();
         }

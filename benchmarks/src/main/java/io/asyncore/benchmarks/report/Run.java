@@ -41,4 +41,13 @@ final class Run {
     void derive(String key, String value) {
         fields.putIfAbsent(key, value);
     }
+
+    /** The runs in a results file, one a line; none if the file is missing or holds no line. */
+    static java.util.List<Run> readAll(java.nio.file.Path results) throws java.io.IOException {
+        if (!java.nio.file.Files.exists(results)) {
+            return java.util.List.of();
+        }
+        return java.nio.file.Files.readAllLines(results).stream().filter(l -> !l.isBlank()).map(Run::new)
+                .collect(java.util.stream.Collectors.toList());
+    }
 }
