@@ -10,8 +10,29 @@ import java.time.Duration;
  * is on: each reading ends one item and starts the next, so an idle pass reads no clock at all.
  */
 final class LoopMonitor {
-    /** The default slow-handler threshold: 100 ms, as asyncio's debug mode. */
-    static final Duration DEFAULT_THRESHOLD = Duration.ofMillis(100);
+    /**
+     * The default slow-handler threshold: 100 ms, as asyncio's debug mode, unless the system
+     * property {@code io.asyncore.slowHandlerMillis} says otherwise (0 turns detection off).
+     */
+    static final Duration DEFAULT_THRESHOLD = Duration.ofMillis(defaultMillis());
+
+    private static long defaultMillis() {
+        String value = System.getProperty("io.asyncore.slowHandlerMillis");
+        if (value == null) {
+            return 100;
+        }
+        try {
+            long millis = Long.parseLong(value.trim());
+            if (millis >= 0) {
+                return millis;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        SocketMap.LOGGER.log(Level.WARNING, "io.asyncore.slowHandlerMillis=" + value
+                + " is not a whole number of milliseconds (0 or more); using 100");
+        return 100;
+    }
 
     private final SocketMap map;
     /** 0: detection off. */

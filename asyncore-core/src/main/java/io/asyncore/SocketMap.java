@@ -234,7 +234,8 @@ public final class SocketMap implements AutoCloseable {
      * on the {@code io.asyncore} logger naming the dispatcher, the event and the time, the
      * {@linkplain #setHealthListener listener}'s {@code slowHandler}, and an
      * {@code io.asyncore.SlowHandler} JFR event. Each occurrence is reported once. The default is
-     * 100 ms; {@link Duration#ZERO} turns detection off (and with it the clock reading per handler,
+     * 100 ms, or the system property {@code io.asyncore.slowHandlerMillis} (0 for off) for every
+     * map of the JVM; {@link Duration#ZERO} turns detection off (and with it the clock reading per handler,
      * about 20 ns, and {@link LoopStats#longestHandler()}). Set it before the loop runs or on the
      * loop thread.
      *
