@@ -34,6 +34,8 @@ final class TlsTransport implements Transport {
     private static final int RECORDS_PER_CALL = 64;
     /** Ciphertext read per system call at most: several records, so a bulk stream needs few calls. */
     private static final int READ_CHUNK = 64 * 1024;
+    /** The most room an unwrap may ask for: a whole read's worth of records, and then some. */
+    private static final int MAX_UNWRAP_ROOM = 4 * READ_CHUNK;
 
     private final SSLEngine engine;
     private final SocketChannel channel;
@@ -48,6 +50,10 @@ final class TlsTransport implements Transport {
     private ByteBuffer appIn;
     /** A record the socket did not take whole, in read mode; null when none. */
     private ByteBuffer netOut;
+
+    /** The status and consumption of the last unwrap: whether more input is needed before the next. */
+    private Status lastUnwrap;
+    private int lastConsumed;
 
     private boolean handshaking = true;
     private boolean inboundDone;
@@ -214,9 +220,6 @@ final class TlsTransport implements Transport {
         }
     }
 
-    private Status lastUnwrap;
-    private int lastConsumed;
-
     /**
      * One unwrap of {@code in} (read mode) toward {@code dst}: straight into it when it can take a
      * whole record, else through the scratch buffer, keeping what does not fit in {@link #appIn}.
@@ -228,16 +231,22 @@ final class TlsTransport implements Transport {
         ByteBuffer target = dst.remaining() >= appSize ? dst : scratch.appIn(appSize);
         int before = target.position();
         SSLEngineResult r = unwrap(in, target);
+        // An engine may want more room than its session says (an OpenSSL engine unwraps several
+        // records at once): an overflow produced nothing, so unwrap again into a larger scratch buffer.
+        for (int size = Math.max(appSize, target.remaining()) * 2; r.getStatus() == Status.BUFFER_OVERFLOW; size *= 2) {
+            if (size > MAX_UNWRAP_ROOM) {
+                throw new SSLException("the TLS engine asked for more than " + MAX_UNWRAP_ROOM
+                        + " bytes of room to unwrap one read (its session says " + appSize + "); the engine is inconsistent");
+            }
+            target = scratch.appIn(size);
+            before = target.position();
+            r = unwrap(in, target);
+        }
         lastUnwrap = r.getStatus();
         lastConsumed = r.bytesConsumed();
-        switch (r.getStatus()) {
-            case CLOSED -> {
-                inboundDone = true; // the peer's close_notify: answered at once (see Dispatcher.startTls)
-                shutdownOutput();
-            }
-            case BUFFER_OVERFLOW -> throw new SSLException("a TLS record did not fit in a buffer of the session's "
-                    + "application size (" + appSize + " bytes); the engine is inconsistent");
-            default -> { }
+        if (r.getStatus() == Status.CLOSED) {
+            inboundDone = true; // the peer's close_notify: answered at once (see Dispatcher.startTls)
+            shutdownOutput();
         }
         followHandshake(r.getHandshakeStatus());
         int produced = target.position() - before;
