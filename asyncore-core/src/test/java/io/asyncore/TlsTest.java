@@ -83,7 +83,7 @@ class TlsTest {
         assertNull(client.error, () -> "client failed: " + client.error);
         assertArrayEquals(expected, client.received.toByteArray());
         assertEquals(protocol, client.tlsSession().getProtocol());
-        assertTrue(client.handshakes == 1, "handleTlsHandshake ran once: " + client.handshakes);
+        assertEquals(1, client.handshakes, "handleTlsHandshake runs once");
         assertTrue(serverErrors.isEmpty(), () -> "server failed: " + serverErrors);
 
         // Idle now: no connection keeps a packet or application buffer of its own.
