@@ -5,6 +5,7 @@ import io.asyncore.coroutines.testing.awaitCondition
 import io.asyncore.coroutines.testing.loopTest
 import io.asyncore.coroutines.testing.pattern
 import io.asyncore.LoopGroup
+import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.shouldBe
 import java.net.SocketAddress
@@ -140,6 +141,57 @@ class LoopGroupScopeSpec : FunSpec({
             awaitCondition { loops.group.servedCounts().sum() == 1L }
             loops.group.shutdown(Duration.ofSeconds(5))
             collected.await() shouldBe 1
+        }
+        loops.close(Duration.ofSeconds(20)) shouldBe true
+    }
+
+    test("with reusePort every loop listens on the port, the kernel spreads the connects, and each coroutine stays on the loop that accepted it") {
+        val loops = LoopGroupScope(LoopGroup(2))
+        val strayed = Collections.synchronizedList(mutableListOf<String>())
+        val threads = Collections.synchronizedSet(mutableSetOf<String>())
+        val address = CompletableDeferred<SocketAddress>()
+        val serving = loops.serve(LOOPBACK, reusePort = true, onListening = { address.complete(it) }) { socket ->
+            threads += Thread.currentThread().name
+            confinedEcho(socket, strayed)
+        }
+        loopTest(60.seconds) { map ->
+            val target = address.await()
+            val connections = 400
+            val results = List(connections) { i ->
+                async {
+                    val payload = pattern(1_000, seed = i)
+                    SuspendingSocket.connect(target, map).use { client ->
+                        client.write(payload)
+                        client.readExactly(payload.size).contentEquals(payload)
+                    }
+                }
+            }
+            results.awaitAll().all { it } shouldBe true
+        }
+        serving.isCancelled shouldBe false
+        loops.close(Duration.ofSeconds(20)) shouldBe true
+        val counts = loops.group.servedCounts()
+        counts.sum() shouldBe 400L
+        // The kernel hashes each connect's address pair: about 200 each, never exactly (10 standard deviations of room).
+        (counts[0] >= 100 && counts[1] >= 100) shouldBe true
+        threads.map { it.substringAfterLast("-loop-").substringBefore(" ") }.toSet() shouldBe setOf("0", "1")
+        strayed shouldBe emptyList()
+    }
+
+    test("with reusePort the flow completes once the group's stop has closed every listener") {
+        val loops = LoopGroupScope(LoopGroup(2))
+        loopTest(30.seconds) { map ->
+            val address = CompletableDeferred<SocketAddress>()
+            val collected = async {
+                loops.connections(LOOPBACK, reusePort = true, onListening = { address.complete(it) })
+                    .toList().onEach { it.close() }.size
+            }
+            val target = address.await()
+            repeat(8) { SuspendingSocket.connect(target, map).close() }
+            awaitCondition { loops.group.servedCounts().sum() == 8L }
+            loops.group.shutdown(Duration.ofSeconds(5))
+            collected.await() shouldBe 8
+            shouldThrow<java.net.ConnectException> { SuspendingSocket.connect(target, map) }
         }
         loops.close(Duration.ofSeconds(20)) shouldBe true
     }
