@@ -196,6 +196,44 @@ class LoopGroupScopeSpec : FunSpec({
         loops.close(Duration.ofSeconds(20)) shouldBe true
     }
 
+    test("a connection's coroutine that throws on one loop ends alone: the other loop and the listener go on") {
+        val loops = LoopGroupScope(LoopGroup(2))
+        val address = CompletableDeferred<SocketAddress>()
+        val serving = loops.serve(LOOPBACK, onListening = { address.complete(it) }) { socket ->
+            val data = socket.readUpTo(4096)
+            if (data.decodeToString() == "boom") throw IllegalStateException("boom, on purpose")
+            socket.write(data)
+            while (true) {
+                val more = socket.readUpTo(4096)
+                if (more.isEmpty()) break
+                socket.write(more)
+            }
+        }
+        loopTest(30.seconds) { map ->
+            val target = address.await()
+            SuspendingSocket.connect(target, map).use { doomed -> // one loop
+                SuspendingSocket.connect(target, map).use { other -> // the other: round robin
+                    other.write("fine".encodeToByteArray())
+                    other.readExactly(4).decodeToString() shouldBe "fine"
+                    doomed.write("boom".encodeToByteArray())
+                    doomed.readUpTo(10).size shouldBe 0 // its socket was closed when its coroutine failed
+                    other.write("still".encodeToByteArray())
+                    other.readExactly(5).decodeToString() shouldBe "still"
+                }
+            }
+            repeat(2) { i ->
+                SuspendingSocket.connect(target, map).use { next ->
+                    next.write("next $i".encodeToByteArray())
+                    next.readExactly(6).decodeToString() shouldBe "next $i"
+                }
+            }
+        }
+        serving.isActive shouldBe true
+        loops.group.isRunning shouldBe true
+        loops.group.failure() shouldBe null
+        loops.close(Duration.ofSeconds(20)) shouldBe true
+    }
+
     test("launchOn runs a connection's coroutine on its socket's loop, whatever the collector's dispatcher") {
         val loops = LoopGroupScope(LoopGroup(2))
         val ranOn = Collections.synchronizedList(mutableListOf<Boolean>())
