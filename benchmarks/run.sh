@@ -21,7 +21,7 @@
 # BENCH_GENERATOR (native or java; default native where cc exists), BENCH_ROUNDS (default 5, 1 with --quick).
 # A partial run, for comparing a few servers while working on them: BENCH_SERVERS (a comma-separated
 # list of names from SERVERS, in their order of SERVERS; default all), BENCH_SCENARIOS (the generator's
-# --scenarios, a comma-separated subset of pingpong,bulk,scale, plus tls and group below; default all), BENCH_JMH (0 skips JMH;
+# --scenarios, a comma-separated subset of pingpong,bulk,scale, plus tls, group and udp below; default all), BENCH_JMH (0 skips JMH;
 # default 1). A partial run (any of the three set) writes its report to benchmarks/results/BENCHMARKS.md,
 # never over the repository's BENCHMARKS.md, and its profiles and system-call counts (ping-pong only)
 # cover only the servers chosen. Example, bulk only, three rounds:
@@ -52,6 +52,14 @@
 # server CPU per round trip (2 loops against 1) and the spread of that CPU over the loops are the figures.
 # It needs the native generator (skipped, with a line in the report, under BENCH_GENERATOR=java). Example:
 #   BENCH_SERVERS=callback,coroutine,netty-nio BENCH_SCENARIOS=group BENCH_JMH=0 BENCH_ROUNDS=3 benchmarks/run.sh
+#
+# Datagrams (issue 14): the scenario `udp` (in the default list; BENCH_SCENARIOS=udp runs it alone) drives the
+# UDP_SERVERS below, datagram echo servers on 127.0.0.1:PORT/udp, with the native loadgen's scenario udp: C UDP
+# sockets (C = UDP_CONNECTIONS), each with one 64-byte datagram in flight, in rounds as above, into
+# benchmarks/results/udp-results.txt. A datagram unanswered for UDP_TIMEOUT_MS counts as lost and the next one is
+# sent, so a loss never stalls a socket. It needs the native generator (skipped, with a line in the report, under
+# BENCH_GENERATOR=java). Example, the floor and the callback server, one round:
+#   BENCH_SERVERS=udp-raw-nio,udp-callback BENCH_SCENARIOS=udp BENCH_JMH=0 BENCH_ROUNDS=1 benchmarks/run.sh
 # Every server listens on 127.0.0.1 only; every load loop is bounded in count and time.
 set -euo pipefail
 
@@ -99,6 +107,13 @@ TLS_SERVERS=(
   "tls-callback-boringssl|$PKG.server.BoringSslCallbackEchoServer|17"
   "tls-netty-boringssl|$PKG.server.NettyBoringSslEchoServer|17"
 )
+# The datagram echo servers (scenario udp), the same way. The raw NIO DatagramChannel loop is the floor; the
+# coroutine server is judged against the callback one.
+UDP_SERVERS=(
+  "udp-raw-nio|$PKG.server.RawNioUdpEchoServer|17"
+  "udp-callback|$PKG.server.CallbackUdpEchoServer|17"
+  "udp-coroutine|$PKG.server.CoroutineUdpEchoServer|17"
+)
 
 # ---------------------------------------------------------------- settings
 SECS=5 WARMUP=1 ROUNDS=${BENCH_ROUNDS:-5} SCALE=10000 ACTIVE=50 CONNECTIONS=1,50,1000
@@ -106,6 +121,7 @@ JMH_ARGS=(-f 2 -wi 3 -w 1s -i 5 -r 1s)
 PROFILE=${BENCH_PROFILE:-1}
 # TLS: the JDK's engine needs about 35 s of handshakes and 1.5 GiB of bulk before its figures settle (issue 13).
 TLS_WARM_HANDSHAKES=35 TLS_WARM_BULK=1536 TLS_IDLE=2000 TLS_CONNECTIONS=50 TLS_WINDOW=16
+UDP_CONNECTIONS=1,50 UDP_TIMEOUT_MS=200
 MODE=full
 case "${1:-}" in
   --quick) MODE=quick SECS=0.5 WARMUP=0.2 ROUNDS=${BENCH_ROUNDS:-1} SCALE=2000 JMH_ARGS=(-f 1 -wi 1 -w 200ms -i 1 -r 200ms) PROFILE=${BENCH_PROFILE:-0}
@@ -121,15 +137,17 @@ if [[ "$GENERATOR" != native && "$GENERATOR" != java ]]; then
   echo "run.sh: BENCH_GENERATOR must be native or java, got '$GENERATOR'" >&2; exit 2
 fi
 PORT=${BENCH_PORT:-19100}
-SCENARIOS=${BENCH_SCENARIOS:-pingpong,bulk,scale,tls,group}
-if ! [[ "$SCENARIOS" =~ ^(pingpong|bulk|scale|tls|group)(,(pingpong|bulk|scale|tls|group))*$ ]]; then
-  echo "run.sh: BENCH_SCENARIOS must be a comma-separated list of pingpong, bulk, scale, tls and group, got '$SCENARIOS'" >&2; exit 2
+SCENARIOS=${BENCH_SCENARIOS:-pingpong,bulk,scale,tls,group,udp}
+if ! [[ "$SCENARIOS" =~ ^(pingpong|bulk|scale|tls|group|udp)(,(pingpong|bulk|scale|tls|group|udp))*$ ]]; then
+  echo "run.sh: BENCH_SCENARIOS must be a comma-separated list of pingpong, bulk, scale, tls, group and udp, got '$SCENARIOS'" >&2; exit 2
 fi
-# The plaintext scenarios go to loadgen; tls is tlsgen's; group has its own rounds (loadgen with --loops).
-PLAIN_SCENARIOS=$(tr ',' '\n' <<< "$SCENARIOS" | grep -vx -e tls -e group | paste -sd, -) || true
-RUN_TLS=0 RUN_GROUP=0
+# The plaintext scenarios go to loadgen; tls is tlsgen's; group and udp have their own rounds (loadgen with
+# --loops, and with --scenarios=udp against the UDP servers).
+PLAIN_SCENARIOS=$(tr ',' '\n' <<< "$SCENARIOS" | grep -vx -e tls -e group -e udp | paste -sd, -) || true
+RUN_TLS=0 RUN_GROUP=0 RUN_UDP=0
 if [[ ",$SCENARIOS," == *",tls,"* ]]; then RUN_TLS=1; fi
 if [[ ",$SCENARIOS," == *",group,"* ]]; then RUN_GROUP=1; fi
+if [[ ",$SCENARIOS," == *",udp,"* ]]; then RUN_UDP=1; fi
 JMH=${BENCH_JMH:-1}
 REPORT_MD="$ROOT/BENCHMARKS.md"
 CHARTS_DIR="$ROOT/benchmarks/charts" # the SVG charts BENCHMARKS.md shows
@@ -138,19 +156,23 @@ if [[ -n "${BENCH_SERVERS:-}${BENCH_SCENARIOS:-}" || "$JMH" != 1 ]]; then
   CHARTS_DIR="$OUT/charts"
 fi
 if [[ -n "${BENCH_SERVERS:-}" ]]; then
-  picked=() tls_picked=()
+  picked=() tls_picked=() udp_picked=()
   for entry in "${SERVERS[@]}"; do
     if [[ ",$BENCH_SERVERS," == *",${entry%%|*},"* ]]; then picked+=("$entry"); fi
   done
   for entry in "${TLS_SERVERS[@]}"; do
     if [[ ",$BENCH_SERVERS," == *",${entry%%|*},"* ]]; then tls_picked+=("$entry"); fi
   done
+  for entry in "${UDP_SERVERS[@]}"; do
+    if [[ ",$BENCH_SERVERS," == *",${entry%%|*},"* ]]; then udp_picked+=("$entry"); fi
+  done
   for want in ${BENCH_SERVERS//,/ }; do
-    printf '%s\n' "${SERVERS[@]}" "${TLS_SERVERS[@]}" | grep -q "^$want|" \
-      || { echo "run.sh: BENCH_SERVERS names '$want', which is not in SERVERS or TLS_SERVERS" >&2; exit 2; }
+    printf '%s\n' "${SERVERS[@]}" "${TLS_SERVERS[@]}" "${UDP_SERVERS[@]}" | grep -q "^$want|" \
+      || { echo "run.sh: BENCH_SERVERS names '$want', which is not in SERVERS, TLS_SERVERS or UDP_SERVERS" >&2; exit 2; }
   done
   SERVERS=(${picked[@]+"${picked[@]}"})
   TLS_SERVERS=(${tls_picked[@]+"${tls_picked[@]}"})
+  UDP_SERVERS=(${udp_picked[@]+"${udp_picked[@]}"})
 fi
 # group_entries: "name|class|needs|one-loop thread|group thread|mode" for the GROUP_SERVERS this run measures
 # (BENCH_SERVERS applied), one a line.
@@ -166,6 +188,7 @@ group_entries() {
 mapfile -t GROUP_ENTRIES < <(group_entries)
 if [[ -z "$PLAIN_SCENARIOS" ]]; then SERVERS=(); fi # BENCH_SCENARIOS=tls or group: no plaintext round runs
 if [[ "$RUN_TLS" != 1 ]]; then TLS_SERVERS=(); fi
+if [[ "$RUN_UDP" != 1 ]]; then UDP_SERVERS=(); fi
 # chosen NAME: true if NAME is one of the servers this run measures.
 chosen() { printf '%s\n' ${SERVERS[@]+"${SERVERS[@]}"} | grep -q "^$1|"; }
 SERVER_JVM=(-XX:+UseSerialGC -Xms64m -Xmx1g)
@@ -276,6 +299,9 @@ say "CPUs busy: $BUSY"
     echo "group-pinning: $GROUP_PINNING"
     echo "group-generator: loadgen --scenarios=pingpong,connect --connections=$GROUP_CONNECTIONS --scale=$SCALE --loops=N (N = ${GROUP_LOOPS[*]}) --loop-threads=NAME"
     echo "group-modes: handoff (one acceptor) and reuseport (--reuseport: one SO_REUSEPORT listener per loop, N above 1 only)"
+  fi
+  if [[ ${#UDP_SERVERS[@]} -gt 0 ]]; then
+    echo "udp-generator: loadgen --scenarios=udp --seconds=$SECS --warmup=$WARMUP --connections=$UDP_CONNECTIONS --udp-timeout=$UDP_TIMEOUT_MS"
   fi
   echo "nofile: $NOFILE"
   for p in "${PENDING[@]+"${PENDING[@]}"}"; do echo "pending: $p"; done
@@ -388,6 +414,27 @@ elif [[ ${#GROUP_ENTRIES[@]} -gt 0 ]]; then
   done
   SERVER_ARGS=()
   PIN_SERVER=(${SAVED_PIN_SERVER[@]+"${SAVED_PIN_SERVER[@]}"})
+fi
+
+# ---------------------------------------------------------------- datagrams (issue 14)
+# udp_driver NAME ROUND: loadgen's UDP ping-pong against the datagram server just started, into udp-results.txt.
+udp_driver() {
+  generate "$1" "$PORT" --scenarios=udp --connections="$UDP_CONNECTIONS" --udp-timeout="$UDP_TIMEOUT_MS" --rep="$2" \
+    --out="$OUT/udp-results.txt"
+}
+
+if [[ ${#UDP_SERVERS[@]} -gt 0 && "$GENERATOR" != native ]]; then
+  say "skipping the datagram scenario: it needs the native load generator (the Java one has no UDP)"
+  echo "skipped: udp|the datagram scenario needs the native load generator, and this run has $GENERATOR_KIND" >> "$META"
+elif [[ ${#UDP_SERVERS[@]} -gt 0 ]]; then
+  for round in $(seq "$ROUNDS"); do
+    say "datagram round $round of $ROUNDS"
+    for entry in "${UDP_SERVERS[@]}"; do
+      IFS='|' read -r name class needs <<< "$entry"
+      [[ "$JAVA_V" -ge "$needs" ]] || continue
+      serve_and_drive "$name" "$class" "$round" udp_driver
+    done
+  done
 fi
 
 # ---------------------------------------------------------------- TLS (issue 13)

@@ -21,7 +21,7 @@ import java.util.stream.Collectors;
  * Writes {@code BENCHMARKS.md} from a results directory made by {@code run.sh}: {@code meta.txt}
  * (how the run was made), {@code results.txt} (the load generator's lines), {@code jmh.csv} and
  * the JFR {@code *.hot-methods.txt} views, {@code tls-results.txt} ({@link TlsReport}),
- * {@code group-results.txt} ({@link GroupReport}), plus the
+ * {@code group-results.txt} ({@link GroupReport}), {@code udp-results.txt} ({@link UdpReport}), plus the
  * hand-written analysis in {@code notes.md}.
  *
  * <p>{@code run.sh} runs in rounds: each round starts every server afresh and runs every scenario
@@ -178,6 +178,7 @@ public final class Report {
         idle();
         TlsReport.section(dir, meta).forEach(this::line); // nothing unless the run measured TLS servers
         GroupReport.section(dir, meta).forEach(this::line); // nothing unless the run measured loop groups
+        UdpReport.section(dir, meta).forEach(this::line); // nothing unless the run measured datagram servers
         Syscalls.section(dir, servers, number(meta("syscall-window"))).forEach(this::line);
         jmh();
         notes(notes);
