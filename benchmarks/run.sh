@@ -368,17 +368,25 @@ serve_and_drive() {
   PORT=$((PORT + 1))
 }
 
+# in_rounds KIND DRIVER ENTRY...: ROUNDS rounds ("KIND round 1 of 5" in the log), each starting every server of the
+# ENTRY list ("name|class|needs", in its order) afresh and driving it with DRIVER (serve_and_drive).
+in_rounds() {
+  local kind=$1 driver=$2 round entry name class needs
+  shift 2
+  for round in $(seq "$ROUNDS"); do
+    say "${kind}round $round of $ROUNDS"
+    for entry in "$@"; do
+      IFS='|' read -r name class needs <<< "$entry"
+      [[ "$JAVA_V" -ge "$needs" ]] || continue
+      serve_and_drive "$name" "$class" "$round" "$driver"
+    done
+  done
+}
+
 plain_driver() { generate "$1" "$PORT" --scenarios="$PLAIN_SCENARIOS" --connections="$CONNECTIONS" --rep="$2"; }
 
-for round in $(seq "$ROUNDS"); do
-  [[ ${#SERVERS[@]} -gt 0 ]] || break # BENCH_SCENARIOS=tls, or only TLS servers chosen
-  say "round $round of $ROUNDS"
-  for entry in "${SERVERS[@]}"; do
-    IFS='|' read -r name class needs <<< "$entry"
-    [[ "$JAVA_V" -ge "$needs" ]] || continue
-    serve_and_drive "$name" "$class" "$round" plain_driver
-  done
-done
+# Nothing here under BENCH_SCENARIOS=tls, group or udp alone, or with only servers of those chosen.
+if [[ ${#SERVERS[@]} -gt 0 ]]; then in_rounds "" plain_driver "${SERVERS[@]}"; fi
 
 # ---------------------------------------------------------------- loop groups (issue 16)
 # group_driver NAME ROUND: loadgen against the server just started with --loops GROUP_N (its loop threads named
@@ -427,14 +435,7 @@ if [[ ${#UDP_SERVERS[@]} -gt 0 && "$GENERATOR" != native ]]; then
   say "skipping the datagram scenario: it needs the native load generator (the Java one has no UDP)"
   echo "skipped: udp|the datagram scenario needs the native load generator, and this run has $GENERATOR_KIND" >> "$META"
 elif [[ ${#UDP_SERVERS[@]} -gt 0 ]]; then
-  for round in $(seq "$ROUNDS"); do
-    say "datagram round $round of $ROUNDS"
-    for entry in "${UDP_SERVERS[@]}"; do
-      IFS='|' read -r name class needs <<< "$entry"
-      [[ "$JAVA_V" -ge "$needs" ]] || continue
-      serve_and_drive "$name" "$class" "$round" udp_driver
-    done
-  done
+  in_rounds "datagram " udp_driver "${UDP_SERVERS[@]}"
 fi
 
 # ---------------------------------------------------------------- TLS (issue 13)

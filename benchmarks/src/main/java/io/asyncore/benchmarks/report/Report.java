@@ -589,6 +589,16 @@ public final class Report {
         }
     }
 
+    /** The value of the option {@code --name=} in a command line as meta.txt records it, or "?". */
+    static String option(String line, String name) {
+        for (String word : line.split("\\s+")) {
+            if (word.startsWith("--" + name + "=")) {
+                return word.substring(name.length() + 3);
+            }
+        }
+        return "?";
+    }
+
     private String meta(String key) {
         return meta.stream().filter(m -> m.startsWith(key + ": ")).map(m -> m.substring(key.length() + 2)).findFirst().orElse("?");
     }

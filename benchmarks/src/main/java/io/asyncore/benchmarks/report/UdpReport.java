@@ -66,8 +66,8 @@ final class UdpReport {
                 + "dropped. Latency is from sending a datagram to its echo (lost ones are not in it). *Server µs/RT* is the "
                 + "server's CPU (user + system, from `/proc`) per round trip; *× callback* is the ratio to `" + CALLBACK + "`, "
                 + "a core `Dispatcher` on a datagram socket (`recvFrom`, then `sendTo`), in the same run. `" + FLOOR + "` is a "
-                + "hand-written `DatagramChannel` and `Selector` loop, the floor. Every server drains its socket on each read "
-                + "event, into one direct buffer.");
+                + "hand-written `DatagramChannel` and `Selector` loop, the floor; it and the callback server drain their socket on each "
+                + "read event, into one direct buffer.");
         line("");
         line("| server | C | round trips/s | × callback | p50 µs | p99 µs | server µs/RT | × callback | lost / late | server CPU "
                 + "| generator CPU |");
@@ -159,13 +159,7 @@ final class UdpReport {
 
     /** The value of the generator's option {@code --name=} in meta.txt's udp-generator line, or "?". */
     private String option(String name) {
-        String generator = meta.stream().filter(m -> m.startsWith("udp-generator: ")).findFirst().orElse("");
-        for (String word : generator.split("\\s+")) {
-            if (word.startsWith("--" + name + "=")) {
-                return word.substring(name.length() + 3);
-            }
-        }
-        return "?";
+        return Report.option(meta.stream().filter(m -> m.startsWith("udp-generator: ")).findFirst().orElse(""), name);
     }
 
     private void line(String s) {

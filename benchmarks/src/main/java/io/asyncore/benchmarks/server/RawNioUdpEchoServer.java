@@ -21,23 +21,22 @@ import java.nio.channels.Selector;
 public final class RawNioUdpEchoServer {
     private static final String NAME = "RawNioUdpEchoServer";
 
-    private final Selector selector;
-    private final DatagramChannel channel;
-    private final ByteBuffer shared = ByteBuffer.allocateDirect(65536);
+    private RawNioUdpEchoServer() {
+    }
 
-    RawNioUdpEchoServer(InetSocketAddress address) throws IOException {
-        selector = Selector.open();
-        channel = DatagramChannel.open(StandardProtocolFamily.INET);
-        channel.bind(address);
+    public static void main(String[] args) throws IOException {
+        InetSocketAddress address = ServerArgs.address(args, NAME);
+        DatagramChannel channel = DatagramChannel.open(StandardProtocolFamily.INET).bind(address);
         channel.configureBlocking(false);
+        Selector selector = Selector.open();
         channel.register(selector, SelectionKey.OP_READ);
+        ByteBuffer shared = ByteBuffer.allocateDirect(65536);
+        ServerArgs.ready(NAME, address);
+        NioSockets.loop(selector, key -> echoAll(channel, shared));
     }
 
-    void run() throws IOException {
-        NioSockets.loop(selector, key -> echoAll());
-    }
-
-    private void echoAll() {
+    /** Echoes every datagram waiting, through {@code shared}, until none is left. */
+    private static void echoAll(DatagramChannel channel, ByteBuffer shared) {
         try {
             SocketAddress sender;
             while ((sender = channel.receive(shared.clear())) != null) {
@@ -46,12 +45,5 @@ public final class RawNioUdpEchoServer {
         } catch (IOException e) {
             FailureLog.report(NAME, e); // one bad exchange does not end the server
         }
-    }
-
-    public static void main(String[] args) throws IOException {
-        InetSocketAddress address = ServerArgs.address(args, NAME);
-        RawNioUdpEchoServer server = new RawNioUdpEchoServer(address);
-        ServerArgs.ready(NAME, address);
-        server.run();
     }
 }
