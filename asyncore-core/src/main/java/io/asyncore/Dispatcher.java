@@ -99,8 +99,8 @@ public class Dispatcher {
     final Registration registration;
     /** Leak detection's watch over this dispatcher and its channel, if it is one of those watched. */
     private LeakWatch leak;
-    /** What leak detection watches instead of this dispatcher ({@link #watchLeaksOf}); {@code null}: this. */
-    private Object leakOwner;
+    /** What leak detection watches instead of this dispatcher ({@link #watchLeaksOf}), held weakly; {@code null}: this. */
+    private java.lang.ref.WeakReference<Object> leakOwner;
 
     /** A dispatcher with no socket yet, in the global map once it gets one. */
     public Dispatcher() {
@@ -370,7 +370,8 @@ public class Dispatcher {
             family = familyOf(nc);
         }
         addChannel();
-        leak = LeakDetection.watch(leakOwner != null ? leakOwner : this, this, sc, map);
+        Object owner = leakOwner != null ? leakOwner.get() : null;
+        leak = LeakDetection.watch(owner != null ? owner : this, this, sc, map);
     }
 
     /** True if leak detection watches this dispatcher (or its owner). For tests. */
@@ -396,7 +397,7 @@ public class Dispatcher {
      * @param owner the object whose users must close it
      */
     protected final void watchLeaksOf(Object owner) {
-        leakOwner = Objects.requireNonNull(owner, "owner");
+        leakOwner = new java.lang.ref.WeakReference<>(Objects.requireNonNull(owner, "owner"));
         if (leak != null) {
             leak.disarm(); // watched already: the owner takes its place in the sample
             leak = LeakWatch.start(owner, this, channel, map);
