@@ -68,10 +68,13 @@ OUT="$ROOT/benchmarks/results"
 PKG=io.asyncore.benchmarks
 
 # ---------------------------------------------------------------- the servers
-# One line per server: name | main class (takes the port) | lowest JDK it needs.
+# One line per server: name | main class (takes the port) | lowest JDK it needs [| JVM options, space-separated].
 # Adding a server to the comparison is one class and one line here.
 SERVERS=(
   "callback|$PKG.server.CallbackEchoServer|17"
+  # The same server with the loop's detection off (issue 15): slow-handler timing and leak detection, whose
+  # defaults `callback` runs with; the report compares the two.
+  "callback-detect-off|$PKG.server.CallbackEchoServer|17|-Dio.asyncore.slowHandlerMillis=0 -Dio.asyncore.leakDetection=off"
   "callback-recv8192|$PKG.server.DocumentedEchoServer|17"
   "chat|$PKG.server.ChatLineEchoServer|17"
   "coroutine|$PKG.server.CoroutineEchoServer|17"
@@ -344,7 +347,7 @@ generate() { # NAME PORT [generator options...]: one repetition of each scenario
 }
 
 for entry in "${SERVERS[@]}"; do
-  IFS='|' read -r name class needs <<< "$entry"
+  IFS='|' read -r name class needs jvm <<< "$entry"
   if [[ "$JAVA_V" -lt "$needs" ]]; then
     echo "skipped: $name|needs Java $needs, and the newest JDK found is $JAVA_V" >> "$META"
     say "skipping $name: it needs Java $needs"
@@ -371,14 +374,15 @@ serve_and_drive() {
 # in_rounds KIND DRIVER ENTRY...: ROUNDS rounds ("KIND round 1 of 5" in the log), each starting every server of the
 # ENTRY list ("name|class|needs", in its order) afresh and driving it with DRIVER (serve_and_drive).
 in_rounds() {
-  local kind=$1 driver=$2 round entry name class needs
+  local kind=$1 driver=$2 round entry name class needs jvm
   shift 2
   for round in $(seq "$ROUNDS"); do
     say "${kind}round $round of $ROUNDS"
     for entry in "$@"; do
-      IFS='|' read -r name class needs <<< "$entry"
+      IFS='|' read -r name class needs jvm <<< "$entry"
       [[ "$JAVA_V" -ge "$needs" ]] || continue
-      serve_and_drive "$name" "$class" "$round" "$driver"
+      # shellcheck disable=SC2086 # an entry's optional fourth field: JVM options, as words
+      serve_and_drive "$name" "$class" "$round" "$driver" $jvm
     done
   done
 }
@@ -552,10 +556,11 @@ elif awk -v s="$SECS" -v c="$SYSCALL_SECS" 'BEGIN { exit !(s < c + 1) }'; then
 elif command -v perf >/dev/null && perf stat -x, -e syscalls:sys_enter_read -- true >/dev/null 2>&1; then
   echo "syscall-window: $SYSCALL_SECS" >> "$META"
   for entry in "${SERVERS[@]}"; do
-    IFS='|' read -r name class needs <<< "$entry"
+    IFS='|' read -r name class needs jvm <<< "$entry"
     [[ "$JAVA_V" -ge "$needs" ]] || continue
     say "counting the system calls of $name with perf (ping-pong, C=50)"
-    if start_server "$name-syscalls" "$class" "$PORT"; then
+    # shellcheck disable=SC2086 # the options are words
+    if start_server "$name-syscalls" "$class" "$PORT" $jvm; then
       generate "$name" "$PORT" --scenarios=pingpong --connections=50 --out="$OUT/syscalls-results.txt" > /dev/null &
       gen=$!
       sleep "$SYSCALL_AT"

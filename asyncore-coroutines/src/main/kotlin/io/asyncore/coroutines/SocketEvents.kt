@@ -3,6 +3,7 @@ package io.asyncore.coroutines
 import io.asyncore.Dispatcher
 import io.asyncore.SocketMap
 import java.io.IOException
+import java.lang.ref.WeakReference
 import java.nio.ByteBuffer
 import java.nio.channels.SocketChannel
 
@@ -15,14 +16,24 @@ import java.nio.channels.SocketChannel
  *
  * Interest: read-interested while a reader waits, write-interested while output is queued or a
  * connect waits. Loop thread only, as every dispatcher.
+ *
+ * It holds its socket weakly, so that a socket its users dropped without closing it becomes
+ * garbage while this dispatcher is still in the map: leak detection watches the socket
+ * ([watchLeaksOf]), reports it and closes this dispatcher.
  */
 internal class SocketEvents(
     channel: SocketChannel?,
     map: SocketMap,
-    private val socket: SuspendingSocket,
+    socket: SuspendingSocket,
     private val input: InputBuffer,
     private val output: OutputQueue,
 ) : Dispatcher(channel, map), Interest {
+    private val socket = WeakReference(socket)
+
+    init {
+        watchLeaksOf(socket)
+    }
+
     /** The failure that closed the socket, for its waiters and its close hook; null for a plain close. */
     private var failure: Throwable? = null
 
@@ -168,8 +179,9 @@ internal class SocketEvents(
     override fun close() {
         val wasOpen = !isClosed
         super.close()
-        if (wasOpen || socket.isOpen) {
-            socket.finishClose(failure)
+        val s = socket.get() ?: return // dropped by its users: no one is left to tell
+        if (wasOpen || s.isOpen) {
+            s.finishClose(failure)
         }
     }
 }

@@ -442,7 +442,7 @@ public open class SuspendingSocket private constructor(
         val channel = channel()!!
         val ahead = input.takeAll()
         closedBy = SocketClosedException("this socket was detached; its channel belongs to new code now")
-        events.delChannel()
+        events.releaseSocket() // the channel is the caller's now: not a leak of this socket
         Detached(channel, ahead)
     }
 
