@@ -40,7 +40,9 @@ import kotlinx.coroutines.withContext
  * ## Datagrams
  * Each [send] is one datagram, sent whole or not at all; each [receive] returns one whole
  * [Datagram] with its sender. UDP itself may lose, duplicate or reorder datagrams: a protocol on top
- * asks again when no answer comes. An empty datagram is a datagram too (RFC 868 asks with one).
+ * asks again when no answer comes. An empty datagram is a datagram too (RFC 868 asks with one), but
+ * only an unconnected socket can send one: the JDK's connected `DatagramChannel` skips empty
+ * datagrams, so [send] refuses them there rather than send nothing.
  *
  * ## Maximum size and truncation
  * [maxDatagramSize] (default [DEFAULT_MAX_DATAGRAM_SIZE], 65,507 bytes: the largest UDP payload
@@ -147,8 +149,9 @@ public class SuspendingDatagramSocket private constructor(
      * [target] is null; on return the whole datagram is with the kernel and [src]'s position is at
      * its limit. Suspends only while the kernel's send buffer has no room for it.
      *
-     * @throws IllegalArgumentException if the datagram is larger than [maxDatagramSize], or [target]
-     *   is of another address family, a Unix-domain address, or not the peer of a connected socket
+     * @throws IllegalArgumentException if the datagram is larger than [maxDatagramSize], or empty on a
+     *   connected socket (see the class notes), or [target] is of another address family, a
+     *   Unix-domain address, or not the peer of a connected socket
      * @throws IllegalStateException if [target] is null and the socket is not connected, or another
      *   send is waiting for room
      * @throws UnknownHostException if [target] is unresolved
@@ -173,6 +176,7 @@ public class SuspendingDatagramSocket private constructor(
 
     private suspend fun sendOnLoop(src: ByteBuffer, target: SocketAddress?) {
         checkOpen("send")
+        val size = src.remaining()
         val peer = remoteAddress
         val to = when {
             target == null -> peer ?: throw IllegalStateException(
@@ -183,6 +187,10 @@ public class SuspendingDatagramSocket private constructor(
                     "pass no target, or use a socket made with bind()",
             )
             else -> target
+        }
+        require(size > 0 || peer == null) {
+            "send() of an empty datagram on a connected socket: the JDK's connected DatagramChannel skips empty " +
+                "datagrams without sending them; send it from a socket made with bind(), with a target"
         }
         check(!events.writeWaiter.isWaiting) {
             "send() while another send waits for room on this socket; one waiting sender at a time: " +

@@ -282,6 +282,8 @@ class SuspendingDatagramSocketSpec : FunSpec({
                     .message!! shouldContain "an IPv6 address, on an IPv4 socket"
                 shouldThrow<UnknownHostException> { socket.send(ByteArray(1), InetSocketAddress.createUnresolved("nowhere", 9)) }
                 socket.connect(target)
+                shouldThrow<IllegalArgumentException> { socket.send(ByteArray(0)) }.message!! shouldContain
+                    "the JDK's connected DatagramChannel skips empty datagrams"
                 shouldThrow<IllegalArgumentException> { socket.send(ByteArray(1), InetSocketAddress("127.0.0.1", 10)) }
                     .message!! shouldContain "a connected socket sends to its peer only"
                 socket.isOpen.shouldBeTrue()
