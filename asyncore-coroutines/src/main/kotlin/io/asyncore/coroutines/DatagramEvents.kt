@@ -1,6 +1,5 @@
 package io.asyncore.coroutines
 
-import io.asyncore.Dispatcher
 import io.asyncore.SocketMap
 
 /**
@@ -13,10 +12,7 @@ import io.asyncore.SocketMap
 internal class DatagramEvents(
     map: SocketMap,
     private val socket: SuspendingDatagramSocket,
-) : Dispatcher(map), Interest {
-    /** The failure that closed the socket, for its waiters; null for a plain close. */
-    private var failure: Throwable? = null
-
+) : OwnedEvents(null, map), Interest {
     /** The receive waiting for a datagram. */
     val readWaiter: Waiter = Waiter(map, this)
 
@@ -47,17 +43,7 @@ internal class DatagramEvents(
         close()
     }
 
-    /** A failure the loop caught: the waiters get it instead of the log. */
-    override fun handleError(error: Throwable) {
-        failure = error
-        close()
-    }
+    override val ownerOpen: Boolean get() = socket.isOpen
 
-    override fun close() {
-        val wasOpen = !isClosed
-        super.close()
-        if (wasOpen || socket.isOpen) {
-            socket.finishClose(failure)
-        }
-    }
+    override fun ownerClosed(cause: Throwable?) = socket.finishClose(cause)
 }

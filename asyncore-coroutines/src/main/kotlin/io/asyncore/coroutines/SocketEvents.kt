@@ -1,6 +1,5 @@
 package io.asyncore.coroutines
 
-import io.asyncore.Dispatcher
 import io.asyncore.SocketMap
 import java.io.IOException
 import java.nio.ByteBuffer
@@ -22,10 +21,7 @@ internal class SocketEvents(
     private val socket: SuspendingSocket,
     private val input: InputBuffer,
     private val output: OutputQueue,
-) : Dispatcher(channel, map), Interest {
-    /** The failure that closed the socket, for its waiters and its close hook; null for a plain close. */
-    private var failure: Throwable? = null
-
+) : OwnedEvents(channel, map), Interest {
     // While a recv or send of ours runs, its handleClose() (end of stream, or the peer went away)
     // only notes that it ran: the caller decides what the reader or writer sees.
     private var inCall = false
@@ -159,17 +155,7 @@ internal class SocketEvents(
         waiter.await()
     }
 
-    /** A failed connect or write: the waiters get the error instead of the log. */
-    override fun handleError(error: Throwable) {
-        failure = error
-        close()
-    }
+    override val ownerOpen: Boolean get() = socket.isOpen
 
-    override fun close() {
-        val wasOpen = !isClosed
-        super.close()
-        if (wasOpen || socket.isOpen) {
-            socket.finishClose(failure)
-        }
-    }
+    override fun ownerClosed(cause: Throwable?) = socket.finishClose(cause)
 }

@@ -13,14 +13,10 @@ import java.net.UnixDomainSocketAddress
 import java.net.UnknownHostException
 import java.nio.ByteBuffer
 import java.nio.channels.DatagramChannel
-import kotlin.coroutines.suspendCoroutine
-import kotlinx.coroutines.CancellationException
-import kotlinx.coroutines.NonCancellable
 import kotlinx.coroutines.currentCoroutineContext
 import kotlinx.coroutines.ensureActive
 import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.flow
-import kotlinx.coroutines.withContext
 
 /**
  * A UDP socket served by a [SocketMap]'s loop, with suspending [send] and [receive]: the datagram
@@ -106,8 +102,11 @@ public class SuspendingDatagramSocket private constructor(
 ) : AutoCloseable {
     private val events = DatagramEvents(map, this)
 
-    /** The token of the receive in progress, or null. Loop thread. */
-    private var reader: Any? = null
+    /** The receive in progress, if any. Loop thread. */
+    private val reader = ReaderSlot {
+        "receive() while another receive is in progress on this socket (or a datagrams() collector runs); " +
+            "one receiver at a time: await it first, or serialise receivers with a Mutex"
+    }
 
     /** A datagram received for a receive that has not taken it yet (cancelled, or hopping back). Loop thread. */
     private var held: Datagram? = null
@@ -218,41 +217,18 @@ public class SuspendingDatagramSocket private constructor(
      */
     public suspend fun receive(): Datagram {
         val token = Any()
-        if (map.inLoop()) {
-            claimReader(token)
-            try {
-                awaitDatagram()
-                return takeHeld()
-            } finally {
-                releaseReader(token)
-            }
+        if (!map.inLoop()) {
+            return readOffLoop(map, { claimReader(token) }, ::awaitDatagram, {
+                checkOpen("receive") // closed while hopping back: the held datagram is gone
+                takeHeld()
+            }) { reader.release(token) }
         }
-        // From another dispatcher: wait on the loop until a datagram is held, then take it on the loop
-        // and hand it back without a cancellation check (withContext would drop the result of a caller
-        // cancelled on its way back, and the datagram with it).
-        val loop = map.asCoroutineDispatcher()
+        claimReader(token)
         try {
-            withContext(loop) {
-                claimReader(token)
-                awaitDatagram()
-            }
-        } catch (t: Throwable) {
-            withContext(NonCancellable + loop) { releaseReader(token) }
-            throw t
-        }
-        return suspendCoroutine { cont ->
-            map.execute {
-                cont.resumeWith(
-                    runCatching {
-                        try {
-                            checkOpen("receive") // closed while hopping back: the held datagram is gone
-                            takeHeld()
-                        } finally {
-                            releaseReader(token)
-                        }
-                    },
-                )
-            }
+            awaitDatagram()
+            return takeHeld()
+        } finally {
+            reader.release(token)
         }
     }
 
@@ -319,17 +295,7 @@ public class SuspendingDatagramSocket private constructor(
 
     private fun claimReader(token: Any) {
         checkOpen("receive")
-        check(reader == null) {
-            "receive() while another receive is in progress on this socket (or a datagrams() collector runs); " +
-                "one receiver at a time: await it first, or serialise receivers with a Mutex"
-        }
-        reader = token
-    }
-
-    private fun releaseReader(token: Any) {
-        if (reader === token) {
-            reader = null
-        }
+        reader.claim(token)
     }
 
     // ------------------------------------------------------------------ connecting and closing
