@@ -307,14 +307,19 @@ public class SuspendingDatagramSocket private constructor(
      * kernel drops those still queued.
      *
      * @throws IllegalArgumentException if [peer] is a Unix-domain address or of another family
+     * @throws IllegalStateException if the socket is already connected
      * @throws UnknownHostException if [peer] is unresolved
      * @throws SocketClosedException if the socket is closed
-     * @throws IOException if the kernel refuses (for example when already connected)
+     * @throws IOException if the kernel refuses
      */
     public suspend fun connect(peer: SocketAddress) {
         checkFamily(peer, "connect()")
         onLoop(map) {
             checkOpen("connect")
+            check(remoteAddress == null) {
+                "connect($peer) on a socket already connected to $remoteAddress: a datagram socket connects once; " +
+                    "make another socket for another peer"
+            }
             events.connect(peer)
             if (held?.sender?.let { it != peer } == true) {
                 held = null

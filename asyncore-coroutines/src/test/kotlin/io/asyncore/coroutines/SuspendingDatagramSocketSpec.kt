@@ -284,6 +284,8 @@ class SuspendingDatagramSocketSpec : FunSpec({
                 socket.connect(target)
                 shouldThrow<IllegalArgumentException> { socket.send(ByteArray(0)) }.message!! shouldContain
                     "the JDK's connected DatagramChannel skips empty datagrams"
+                shouldThrow<IllegalStateException> { socket.connect(InetSocketAddress("127.0.0.1", 10)) }.message!! shouldContain
+                    "a datagram socket connects once"
                 shouldThrow<IllegalArgumentException> { socket.send(ByteArray(1), InetSocketAddress("127.0.0.1", 10)) }
                     .message!! shouldContain "a connected socket sends to its peer only"
                 socket.isOpen.shouldBeTrue()
