@@ -42,6 +42,10 @@
 # other in each round, and measures with the native loadgen (`--loops=N`): ping-pong at C = GROUP_CONNECTIONS
 # (server CPU per round trip, and the CPU of the server's N busiest threads, its loops, at each C), then the
 # connect rate of SCALE new connections (scenario connect). Results go to benchmarks/results/group-results.txt.
+# Each server is measured in the accept modes its GROUP_SERVERS lines give: `handoff` (one acceptor handing
+# each connection to a loop, LoopGroup.listen) and `reuseport` (`--reuseport`: one SO_REUSEPORT listener per
+# loop, listenOnEachLoop), the latter as NAME-reuseport and with 2 loops only (one loop is one listener either
+# way, so its baseline is NAME's one loop). The generator also reports the connections each loop watches.
 # Pinning: two loops pinned to CPU 0 would take turns on one core, so in this scenario the server may use
 # CPUs 0-1 (GROUP_PIN_SERVER), with one loop as with two, and the generator stays on CPU 1, sharing it: on
 # 2 cores the generator cannot have a core of its own here, so round trips/s cannot show the scaling, and
@@ -75,11 +79,14 @@ PENDING=()
 # The servers of the scenario group (issue 16): name in SERVERS | its loop thread's name with --loops 1 | with
 # --loops N above 1, as /proc/PID/task/TID/comm shows them (the kernel keeps 15 characters; `java` is the main
 # thread, where the asyncore servers run their one loop; LoopGroup names its threads asyncore-group-<n>-loop-<i>,
-# Netty 4.2 multiThreadIoEventLoopGroup-<n>-<i>). The generator counts only threads so named as loops.
+# Netty 4.2 multiThreadIoEventLoopGroup-<n>-<i>). The generator counts only threads so named as loops. The last
+# field is the accept mode: handoff (one acceptor, the default) or reuseport (the server's --reuseport).
 GROUP_SERVERS=(
-  "callback|java|asyncore-group-"
-  "coroutine|java|asyncore-group-"
-  "netty-nio|multiThreadIoEv|multiThreadIoEv"
+  "callback|java|asyncore-group-|handoff"
+  "callback|java|asyncore-group-|reuseport"
+  "coroutine|java|asyncore-group-|handoff"
+  "coroutine|java|asyncore-group-|reuseport"
+  "netty-nio|multiThreadIoEv|multiThreadIoEv|handoff"
 )
 GROUP_LOOPS=(1 2)
 GROUP_CONNECTIONS=50,1000
@@ -145,7 +152,7 @@ if [[ -n "${BENCH_SERVERS:-}" ]]; then
   SERVERS=(${picked[@]+"${picked[@]}"})
   TLS_SERVERS=(${tls_picked[@]+"${tls_picked[@]}"})
 fi
-# group_entries: "name|class|needs|one-loop thread|group thread" for the GROUP_SERVERS this run measures
+# group_entries: "name|class|needs|one-loop thread|group thread|mode" for the GROUP_SERVERS this run measures
 # (BENCH_SERVERS applied), one a line.
 group_entries() {
   local entry group
@@ -268,6 +275,7 @@ say "CPUs busy: $BUSY"
   if [[ ${#GROUP_ENTRIES[@]} -gt 0 ]]; then
     echo "group-pinning: $GROUP_PINNING"
     echo "group-generator: loadgen --scenarios=pingpong,connect --connections=$GROUP_CONNECTIONS --scale=$SCALE --loops=N (N = ${GROUP_LOOPS[*]}) --loop-threads=NAME"
+    echo "group-modes: handoff (one acceptor) and reuseport (--reuseport: one SO_REUSEPORT listener per loop, N above 1 only)"
   fi
   echo "nofile: $NOFILE"
   for p in "${PENDING[@]+"${PENDING[@]}"}"; do echo "pending: $p"; done
@@ -363,13 +371,18 @@ elif [[ ${#GROUP_ENTRIES[@]} -gt 0 ]]; then
   for round in $(seq "$ROUNDS"); do
     say "loop-group round $round of $ROUNDS ($GROUP_PINNING)"
     for entry in "${GROUP_ENTRIES[@]}"; do
-      IFS='|' read -r name class needs one_thread group_thread <<< "$entry"
+      IFS='|' read -r name class needs one_thread group_thread mode <<< "$entry"
       [[ "$JAVA_V" -ge "$needs" ]] || continue
+      label=$name
+      if [[ "$mode" == reuseport ]]; then label=$name-reuseport; fi
       for GROUP_N in "${GROUP_LOOPS[@]}"; do
+        # One loop is one listener in either mode: the handoff entry's one-loop run is the reuseport baseline.
+        if [[ "$mode" == reuseport && "$GROUP_N" == 1 ]]; then continue; fi
         GROUP_THREADS=$group_thread
         if [[ "$GROUP_N" == 1 ]]; then GROUP_THREADS=$one_thread; fi
         SERVER_ARGS=(--loops "$GROUP_N")
-        serve_and_drive "$name-loops$GROUP_N" "$class" "$round" group_driver
+        if [[ "$mode" == reuseport ]]; then SERVER_ARGS+=(--reuseport); fi
+        serve_and_drive "$label-loops$GROUP_N" "$class" "$round" group_driver
       done
     done
   done

@@ -19,7 +19,11 @@
  * cores, busiest first, from /proc/PID/task/TID/stat) and their names (loopthreads=, from comm): the
  * spread of the work over the loop threads. --loop-threads=NAME counts only the threads whose name
  * starts with NAME (the kernel keeps 15 characters of a name), so that a busy JIT compiler thread is
- * not taken for a loop.
+ * not taken for a loop. It also reports how the connections are spread over the loops (loopconns=,
+ * most first): the descriptors registered in each of the server's N fullest epoll instances once the
+ * echoes in flight at the end of the window are in (so every connection has been accepted and served),
+ * from /proc/PID/fdinfo (a loop's selector is one epoll instance; its count includes the selector's
+ * own wake-up descriptor and, on a listener's loop, the listener).
  *
  * Each run appends one line "server=NAME scenario=S rep=K key=value..." to --out, in exactly the
  * format of the Java generator, which Report (benchmarks/src/main/java/.../report) reads.
@@ -235,6 +239,69 @@ static void append_loop_cpu(const struct tasks *before, const struct tasks *afte
     snprintf(line + len, cap - len, " loopcpu=%s loopthreads=%s", cpu, names);
 }
 
+/* Counts the lines starting "tfd:" in /proc/PID/fdinfo/FD: the descriptors an epoll instance watches. */
+static long epoll_watched(long pid, const char *fd) {
+    char path[320], buf[8192];
+    snprintf(path, sizeof path, "/proc/%ld/fdinfo/%s", pid, fd);
+    int in = open(path, O_RDONLY | O_CLOEXEC);
+    if (in < 0) return -1;
+    long count = 0;
+    int at_line_start = 1, matched = 0; /* matched: characters of "tfd:" seen at the start of this line */
+    for (ssize_t len; (len = read(in, buf, sizeof buf)) > 0;) {
+        for (ssize_t i = 0; i < len; i++) {
+            char c = buf[i];
+            if (c == '\n') {
+                at_line_start = 1, matched = 0;
+                continue;
+            }
+            if (at_line_start && matched < 4 && c == "tfd:"[matched]) {
+                if (++matched == 4) count++;
+                continue;
+            }
+            at_line_start = 0;
+        }
+    }
+    close(in);
+    return count;
+}
+
+static int by_count_descending(const void *a, const void *b) {
+    long x = *(const long *)a, y = *(const long *)b;
+    return (x < y) - (x > y);
+}
+
+/*
+ * Appends " loopconns=A,B,..." to line: the descriptors watched by each of the server's `loops`
+ * fullest epoll instances (its loops' selectors), most first.
+ */
+static void append_loop_connections(long pid, int loops, char *line, size_t cap) {
+    static long counts[MAX_TASKS];
+    int n = 0;
+    char path[320], target[64];
+    snprintf(path, sizeof path, "/proc/%ld/fd", pid);
+    DIR *dir = opendir(path);
+    if (!dir) die("cannot list %s (%s): the server process %ld has ended, or this is not Linux", path, strerror(errno), pid);
+    for (struct dirent *e; (e = readdir(dir)) && n < MAX_TASKS;) {
+        if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+        snprintf(path, sizeof path, "/proc/%ld/fd/%s", pid, e->d_name);
+        ssize_t len = readlink(path, target, sizeof target - 1);
+        if (len <= 0) continue;
+        target[len] = '\0';
+        if (strcmp(target, "anon_inode:[eventpoll]") != 0) continue;
+        long watched = epoll_watched(pid, e->d_name);
+        if (watched >= 0) counts[n++] = watched;
+    }
+    closedir(dir);
+    qsort(counts, (size_t)n, sizeof counts[0], by_count_descending);
+    char list[MAX_LOOPS * 12 + 1] = "";
+    for (int k = 0; k < loops && k < n; k++) {
+        size_t at = strlen(list);
+        snprintf(list + at, sizeof list - at, "%s%ld", k ? "," : "", counts[k]);
+    }
+    size_t len = strlen(line);
+    snprintf(line + len, cap - len, " loopconns=%s", n ? list : "na");
+}
+
 /* ------------------------------------------------------------------ ping-pong */
 
 struct pp_conn {
@@ -250,7 +317,8 @@ static struct histogram latency;
  * whole; round trips are counted and latencies recorded only in the window after the warm-up.
  * Stops at the end of the window or after max_round_trips; fails after 10 s without an echo.
  * Writes the figures ("c=... gencpu=...") into line, then, if loops is above 0, the CPU of the
- * server's `loops` busiest threads named loop_threads... over the window (append_loop_cpu).
+ * server's `loops` busiest threads named loop_threads... over the window (append_loop_cpu) and the
+ * connections each of its loops watches once every echo is in (append_loop_connections).
  */
 static void pingpong(const int *fds, int n, long pid, double warmup, double seconds, long long max_round_trips, int loops,
                      const char *loop_threads, char *line, size_t cap) {
@@ -339,6 +407,9 @@ static void pingpong(const int *fds, int n, long pid, double warmup, double seco
             if (c->received == MSG_SIZE) pending--;
         }
     }
+    /* Now every connection has had an echo, so the server has accepted it and its loop watches it. */
+    char watched[MAX_LOOPS * 12 + 16] = "";
+    if (loops) append_loop_connections(pid, loops, watched, sizeof watched);
     close(ep); /* deregisters every connection, so another run can watch them */
     free(conns);
 
@@ -349,7 +420,11 @@ static void pingpong(const int *fds, int n, long pid, double warmup, double seco
              percentile_us(&latency, 99), percentile_us(&latency, 99.9),
              fixed(per_rt, sizeof per_rt, 2, (double)cpu.server_ns / 1000.0 / (double)round_trips),
              server_cores(&cpu), generator_cores(&cpu));
-    if (loops) append_loop_cpu(&tasks_before, &tasks_after, loops, line, cap);
+    if (loops) {
+        append_loop_cpu(&tasks_before, &tasks_after, loops, line, cap);
+        size_t len = strlen(line);
+        snprintf(line + len, cap - len, "%s", watched);
+    }
 }
 
 /* ------------------------------------------------------------------ bulk */

@@ -476,7 +476,7 @@ INJECTED
     ): Unit = onLoop(map) {
         checkOpen("startTls")
         check(!events.isTls) { "startTls() on a socket that already runs TLS" }
-        check(reader == null && !output.writer.isWaiting) {
+        check(reader == null && !output.writerWaiting) {
             "startTls() while another coroutine reads or writes this socket; let them finish first"
         }
         val unread = input.available
@@ -507,7 +507,7 @@ INJECTED
     internal val writeInterested: Boolean get() = events.writable()
     internal val bufferedInput: Int get() = input.available
     internal val inputCapacity: Int get() = input.capacity
-    internal val writerWaiting: Boolean get() = output.writer.isWaiting
+    internal val writerWaiting: Boolean get() = output.writerWaiting
 
     /** Read system calls made so far. Loop thread; for tests. */
     internal val readCalls: Long get() = input.readCalls
@@ -524,7 +524,7 @@ INJECTED
     private fun checkWriter(what: String) {
         checkOpen(what)
         check(!output.shut) { "$what after shutdownOutput(): this socket no longer sends" }
-        check(!output.writer.isWaiting) {
+        check(!output.writerWaiting) {
             "$what while another writer is suspended on this socket (waiting for its output to drain); " +
                 "one writer at a time: await it first, or serialise writers with a Mutex"
         }
@@ -541,21 +541,36 @@ INJECTED
      * [take] is told how many bytes it wrote (0 if none: then the bytes are in the socket's buffer).
      * Only on the loop thread: a caller on another dispatcher could be cancelled on its way back
      * with the bytes already in [into], so its bytes always go through the socket's buffer.
+     *
+     * Inline, with [fill] and [awaitInput]: a read on the loop (every read of an idle connection)
+     * is then one frame of its caller's, with no closure for [need] or [take] and no token of its
+     * own, since on the loop nothing can release its claim but itself. An idle connection keeps
+     * that frame alive; see benchmarks/notes.md, "Memory per idle coroutine connection".
      */
-    private suspend fun <T> reading(what: String, need: () -> Boolean, into: ByteBuffer? = null, take: (Int) -> T): T {
-        val token = Any()
-        if (map.inLoop()) {
-            claimReader(what, token)
-            try {
-                val direct = fill(need, into)
-                return take(direct)
-            } finally {
-                releaseReader(token)
-            }
+    private suspend inline fun <T> reading(
+        what: String,
+        crossinline need: () -> Boolean,
+        into: ByteBuffer? = null,
+        crossinline take: (Int) -> T,
+    ): T {
+        if (!map.inLoop()) {
+            return readingOffLoop(what, { need() }, { take(it) })
         }
-        // From another dispatcher: wait on the loop without consuming, then consume on the loop and
-        // hand the result back without a cancellation check. (withContext would drop the result of a
-        // caller cancelled on its way back, even with NonCancellable, and the bytes would be lost.)
+        claimReader(what, ON_LOOP)
+        try {
+            val direct = fill(need, into)
+            return take(direct)
+        } finally {
+            releaseReader(ON_LOOP)
+        }
+    }
+
+    /** [reading] from another dispatcher: every byte goes through the socket's buffer. */
+    private suspend fun <T> readingOffLoop(what: String, need: () -> Boolean, take: (Int) -> T): T {
+        val token = Any() // released off the loop's own flow: only this read's claim may be released
+        // Wait on the loop without consuming, then consume on the loop and hand the result back
+        // without a cancellation check. (withContext would drop the result of a caller cancelled on
+        // its way back, even with NonCancellable, and the bytes would be lost.)
         val loop = map.asCoroutineDispatcher()
         try {
             withContext(loop) {
@@ -602,7 +617,7 @@ INJECTED
      * nothing buffered, the kernel writes straight into [into] instead (no copy, no buffer of the
      * socket's own), and the count it wrote is returned; otherwise 0.
      */
-    private suspend fun fill(need: () -> Boolean, into: ByteBuffer? = null): Int {
+    private suspend inline fun fill(crossinline need: () -> Boolean, into: ByteBuffer? = null): Int {
         while (!need() && !input.eof) {
             checkOpen("read")
             val found = when {
@@ -618,7 +633,7 @@ INJECTED
     }
 
     /** Waits for readiness; cancelled, it keeps no buffer unless bytes are buffered. Loop thread. */
-    private suspend fun awaitInput() {
+    private suspend inline fun awaitInput() {
         try {
             events.readWaiter.await()
         } catch (e: CancellationException) {
@@ -652,7 +667,7 @@ INJECTED
         output.clear()
         input.release()
         events.readWaiter.fail { SocketClosedException("the socket was closed while a read waited", why.cause ?: why) }
-        output.writer.fail { SocketClosedException("the socket was closed while a write waited", why.cause ?: why) }
+        output.failWriter { SocketClosedException("the socket was closed while a write waited", why.cause ?: why) }
         events.connectWaiter?.fail { cause ?: SocketClosedException("the socket was closed while connecting") }
         events.handshakeWaiter?.fail { cause ?: SocketClosedException("the socket was closed during the TLS handshake") }
         onClose(cause)
@@ -700,6 +715,9 @@ INJECTED
                 channel.setOption(StandardSocketOptions.TCP_NODELAY, true)
             }
         }
+
+        /** The reader token of every read on the loop: there, only the read itself releases its claim. */
+        private val ON_LOOP = Any()
 
         private fun requireConnected(channel: SocketChannel): SocketChannel {
             require(channel.isConnected) {
