@@ -11,8 +11,8 @@ import java.io.IOException
  * in `map.runBlocking`. It is the README's datagram example as it stands (`receive`, then `send` to
  * the sender), with the default maximum datagram size.
  *
- * Takes the arguments of every server here (`<port> [--loops N]`); `--loops` is accepted and
- * ignored, since one UDP socket is served by one loop. A send that fails (an ICMP error from a
+ * Takes the arguments of every server here (`<port> [--loops N [--reuseport]]`); `--loops` and
+ * `--reuseport` are accepted and ignored, since one UDP socket is served by one loop. A send that fails (an ICMP error from a
  * client that went away surfacing) drops that one answer, as UDP may; the server goes on.
  */
 object CoroutineUdpEchoServer {
