@@ -1,6 +1,5 @@
 package io.asyncore.coroutines
 
-import io.asyncore.Dispatcher
 import io.asyncore.SocketMap
 import java.io.IOException
 import java.lang.ref.WeakReference
@@ -27,15 +26,12 @@ internal class SocketEvents(
     socket: SuspendingSocket,
     private val input: InputBuffer,
     private val output: OutputQueue,
-) : Dispatcher(channel, map), Interest {
+) : OwnedEvents(channel, map), Interest {
     private val socket = WeakReference(socket)
 
     init {
         watchLeaksOf(socket)
     }
-
-    /** The failure that closed the socket, for its waiters and its close hook; null for a plain close. */
-    private var failure: Throwable? = null
 
     // While a recv or send of ours runs, its handleClose() (end of stream, or the peer went away)
     // only notes that it ran: the caller decides what the reader or writer sees.
@@ -170,18 +166,10 @@ internal class SocketEvents(
         waiter.await()
     }
 
-    /** A failed connect or write: the waiters get the error instead of the log. */
-    override fun handleError(error: Throwable) {
-        failure = error
-        close()
-    }
+    override val ownerOpen: Boolean get() = socket.get()?.isOpen == true
 
-    override fun close() {
-        val wasOpen = !isClosed
-        super.close()
-        val s = socket.get() ?: return // dropped by its users: no one is left to tell
-        if (wasOpen || s.isOpen) {
-            s.finishClose(failure)
-        }
+    /** Dropped by its users: no one is left to tell. */
+    override fun ownerClosed(cause: Throwable?) {
+        socket.get()?.finishClose(cause)
     }
 }

@@ -15,10 +15,7 @@ import java.nio.channels.SocketChannel
 import java.time.Duration
 import javax.net.ssl.SSLEngine
 import javax.net.ssl.SSLException
-import kotlin.coroutines.suspendCoroutine
 import kotlinx.coroutines.CancellationException
-import kotlinx.coroutines.NonCancellable
-import kotlinx.coroutines.withContext
 
 /**
  * A TCP (or Unix-domain stream) connection served by a [SocketMap]'s loop, with suspending reads
@@ -568,33 +565,10 @@ INJECTED
     /** [reading] from another dispatcher: every byte goes through the socket's buffer. */
     private suspend fun <T> readingOffLoop(what: String, need: () -> Boolean, take: (Int) -> T): T {
         val token = Any() // released off the loop's own flow: only this read's claim may be released
-        // Wait on the loop without consuming, then consume on the loop and hand the result back
-        // without a cancellation check. (withContext would drop the result of a caller cancelled on
-        // its way back, even with NonCancellable, and the bytes would be lost.)
-        val loop = map.asCoroutineDispatcher()
-        try {
-            withContext(loop) {
-                claimReader(what, token)
-                fill(need)
-            }
-        } catch (t: Throwable) {
-            withContext(NonCancellable + loop) { releaseReader(token) }
-            throw t
-        }
-        return suspendCoroutine { cont ->
-            map.execute {
-                cont.resumeWith(
-                    runCatching {
-                        try {
-                            checkOpen(what) // closed while hopping back: the buffered bytes are gone
-                            take(0)
-                        } finally {
-                            releaseReader(token)
-                        }
-                    },
-                )
-            }
-        }
+        return readOffLoop(map, { claimReader(what, token) }, { fill(need) }, {
+            checkOpen(what) // closed while hopping back: the buffered bytes are gone
+            take(0)
+        }) { releaseReader(token) }
     }
 
     private fun claimReader(what: String, token: Any) {
