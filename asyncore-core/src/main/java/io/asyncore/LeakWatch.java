@@ -82,6 +82,9 @@ final class LeakWatch implements Runnable {
             } catch (IOException e) {
                 SocketMap.LOGGER.log(Level.WARNING, "closing the leaked channel " + described + " failed", e);
             }
+            if (m != null) {
+                m.wakeup(); // a key it cancelled but its selector has not yet let go of holds the descriptor until the next pass
+            }
         }
         SocketMap.LOGGER.log(Level.WARNING, "leak: a " + leaked + " became unreachable without close() while its channel "
                 + described + " was open; the channel is closed now. Close every dispatcher (close() or handleClose())"

@@ -669,6 +669,14 @@ public final class SocketMap implements AutoCloseable {
         return true;
     }
 
+    /**
+     * Wakes the loop so its next pass deregisters the keys cancelled since the last one: a channel
+     * closed off the loop while its cancelled key is still registered keeps its descriptor until then.
+     */
+    void wakeup() {
+        selector.wakeup();
+    }
+
     /** Keys registered with the selector, cancelled ones not yet deregistered included. For tests. */
     int registeredKeyCount() {
         return selector.keys().size();

@@ -5,9 +5,9 @@ import io.asyncore.LeakReport
 import io.asyncore.LoopHealthListener
 import io.asyncore.SocketMap
 import io.asyncore.coroutines.testing.LOOPBACK
-import io.asyncore.coroutines.testing.awaitCondition
 import io.asyncore.coroutines.testing.connectedPair
 import io.asyncore.coroutines.testing.loopTest
+import io.asyncore.coroutines.testing.nextPass
 import io.asyncore.withFullLeakDetection
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.shouldBe
@@ -42,13 +42,16 @@ private suspend fun peerOfADroppedDispatcher(map: SocketMap): SuspendingSocket {
     return server.accept().also { server.close() }
 }
 
-/** Asks the collector to run, yielding to the loop between tries, until [done] holds; fails after 10 s. */
-private suspend fun collectUntil(done: () -> Boolean) {
+/**
+ * Asks the collector to run, then lets the loop make a whole pass (the selector lets go of closed
+ * channels in a pass, and reports the peer's end of stream), until [done] holds; fails after 10 s.
+ */
+private suspend fun collectUntil(map: SocketMap, done: () -> Boolean) {
     val deadline = System.nanoTime() + 10_000_000_000
-    awaitCondition {
-        check(System.nanoTime() - deadline < 0) { "not reported within 10 s" }
+    while (!done()) {
+        check(System.nanoTime() - deadline < 0) { "not done within 10 s" }
         System.gc()
-        done()
+        nextPass(map)
     }
 }
 
@@ -59,15 +62,18 @@ private suspend fun collectUntil(done: () -> Boolean) {
 class LeakDetectionSpec : FunSpec({
     timeout = 30_000
 
-    test("a SuspendingSocket dropped without close() is reported once, and its dispatcher leaves the map closed") {
+    test("a SuspendingSocket dropped without close() is reported once, its dispatcher leaves the map, and its peer sees end of stream") {
         val reports = AtomicInteger()
         val listener = countingListener(reports)
         withFullLeakDetection {
             loopTest { map ->
                 map.setHealthListener(listener)
                 val peer = peerOfADroppedSocket(map)
-                collectUntil { reports.get() >= 1 && map.size() == 1 }
+                val read = async { peer.read(ByteBuffer.allocate(1)) }
+                collectUntil(map) { reports.get() >= 1 && map.size() == 1 }
                 map.stats().leaks() shouldBe 1
+                collectUntil(map) { read.isCompleted }
+                read.await() shouldBe -1 // the descriptor is closed: the peer sees end of stream
                 peer.close()
             }
         }
@@ -85,7 +91,7 @@ class LeakDetectionSpec : FunSpec({
                 map.setHealthListener(listener)
                 val peer = peerOfADroppedDispatcher(map)
                 val read = async { peer.read(ByteBuffer.allocate(1)) }
-                collectUntil { reports.get() >= 1 && read.isCompleted }
+                collectUntil(map) { reports.get() >= 1 && read.isCompleted }
                 read.await() shouldBe -1
                 peer.close()
             }
@@ -110,7 +116,7 @@ class LeakDetectionSpec : FunSpec({
                 val detached = c.detach()
                 d.close()
                 peerOfADroppedSocket(map).close() // the one leak, to know the collector has looked
-                collectUntil { reports.get() >= 1 }
+                collectUntil(map) { reports.get() >= 1 }
                 detached.channel.isOpen shouldBe true
                 detached.channel.close()
             }
