@@ -307,7 +307,7 @@ class SuspendingSocketSpec : FunSpec({
 
         test("closing the socket resumes a waiting reader with SocketClosedException, and later reads fail too") {
             loopTest { map ->
-                val (a, _) = connectedPair(map)
+                val (a, peer) = connectedPair(map) // held to the end: a peer dropped open would be closed by leak detection
                 val reader = async { runCatching { a.readUpTo(10) }.exceptionOrNull() }
                 awaitCondition { a.readInterested }
                 a.close()
@@ -315,6 +315,7 @@ class SuspendingSocketSpec : FunSpec({
                 shouldThrow<SocketClosedException> { a.readUpTo(1) }
                 a.isOpen.shouldBeFalse()
                 map.size() shouldBe 1 // only the peer is left
+                peer.close()
             }
         }
 
@@ -364,12 +365,13 @@ class SuspendingSocketSpec : FunSpec({
 
             test("$name waiting when the socket is closed resumes with SocketClosedException") {
                 loopTest { map ->
-                    val (a, _) = connectedPair(map)
+                    val (a, peer) = connectedPair(map) // held to the end: a peer dropped open would be closed by leak detection
                     val reader = async { runCatching { read(a) }.exceptionOrNull() }
                     awaitCondition { a.readInterested }
                     a.close()
                     reader.await().shouldBeInstanceOf<SocketClosedException>()
                     shouldThrow<SocketClosedException> { read(a) }
+                    peer.close()
                 }
             }
         }
@@ -456,13 +458,14 @@ class SuspendingSocketSpec : FunSpec({
 
         test("closing resumes a suspended writer with SocketClosedException") {
             loopTest { map ->
-                val (a, _) = connectedPair(map)
+                val (a, peer) = connectedPair(map) // held to the end: a peer dropped open would be closed by leak detection
                 a.setWriteWaterMarks(0, 0)
                 val writer = async { runCatching { a.write(pattern(16 * 1024 * 1024)) }.exceptionOrNull() }
                 awaitCondition { a.writerWaiting }
                 a.close()
                 writer.await().shouldBeInstanceOf<SocketClosedException>().message!! shouldContain "while a write waited"
                 shouldThrow<SocketClosedException> { a.write(byteArrayOf(1)) }
+                peer.close()
             }
         }
 
@@ -499,11 +502,12 @@ class SuspendingSocketSpec : FunSpec({
 
         test("shutdownOutput and write on a closed socket throw SocketClosedException") {
             loopTest { map ->
-                val (a, _) = connectedPair(map)
+                val (a, peer) = connectedPair(map) // held to the end: a peer dropped open would be closed by leak detection
                 a.close()
                 shouldThrow<SocketClosedException> { a.shutdownOutput() }
                 shouldThrow<SocketClosedException> { a.write(byteArrayOf(1)) }
                 shouldThrow<SocketClosedException> { a.detach() }
+                peer.close()
             }
         }
 
@@ -582,11 +586,12 @@ class SuspendingSocketSpec : FunSpec({
 
         test("close from another thread resumes the waiter on the loop") {
             loopTest { map ->
-                val (a, _) = connectedPair(map)
+                val (a, peer) = connectedPair(map) // held to the end: a peer dropped open would be closed by leak detection
                 val reader = async(start = CoroutineStart.UNDISPATCHED) { runCatching { a.readUpTo(1) }.exceptionOrNull() }
                 awaitCondition { a.readInterested }
                 withContext(Dispatchers.Default) { a.close() }
                 reader.await().shouldBeInstanceOf<SocketClosedException>()
+                peer.close()
             }
         }
     }
