@@ -16,7 +16,7 @@ import kotlinx.coroutines.InternalCoroutinesApi
  * [io.asyncore.Dispatcher] of the same map never race. Get one with [SocketMap.asCoroutineDispatcher];
  * two dispatchers of the same map are equal.
  *
- * Someone must drive the map: [SocketMap.runBlocking] on the calling thread, a [LoopThread], or a
+ * Someone must drive the map: [SocketMap.runUntilComplete] on the calling thread, a [LoopThread], or a
  * classic [io.asyncore.Asyncore.loop] (which returns once the map holds no dispatcher, leaving
  * coroutines that wait on timers or tasks behind).
  *
@@ -27,7 +27,7 @@ import kotlinx.coroutines.InternalCoroutinesApi
  * coroutine never runs inside the handler of a callback dispatcher (but see the one exception
  * below). Queued blocks run at the end
  * of the current or next pass. Once the map is closed nothing runs them: close a map only after
- * its coroutines are done ([LoopThread] does; when [SocketMap.runBlocking] returns, its block and
+ * its coroutines are done ([LoopThread] does; when [SocketMap.runUntilComplete] returns, its block and
  * children have completed).
  *
  * One exception to the queue, for speed: a coroutine on this dispatcher that waits for a

@@ -35,6 +35,6 @@ internal suspend fun mapOrCurrent(map: SocketMap?, what: String): SocketMap {
     val dispatcher = currentCoroutineContext()[ContinuationInterceptor]
     return (dispatcher as? LoopDispatcher)?.map ?: throw IllegalStateException(
         "$what without a map, from a coroutine on $dispatcher: pass the SocketMap, or call it from a " +
-            "coroutine on the loop (map.runBlocking { }, a LoopThread, or withContext(map.asCoroutineDispatcher()))",
+            "coroutine on the loop (map.runUntilComplete { }, a LoopThread, or withContext(map.asCoroutineDispatcher()))",
     )
 }

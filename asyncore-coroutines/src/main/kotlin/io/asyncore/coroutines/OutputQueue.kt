@@ -13,6 +13,7 @@ internal class OutputQueue(map: SocketMap) {
     private val chunks = ArrayDeque<ByteBuffer>()
 
     /** Bytes queued and not yet taken by the kernel. A snapshot off the loop thread. */
+    @Volatile
     var bytes: Long = 0L
         private set
 

@@ -26,7 +26,7 @@ private suspend fun confinedEcho(socket: SuspendingSocket, strayed: MutableList<
         if (!socket.map.inLoop()) strayed += Thread.currentThread().name
         val data = socket.readUpTo(4096)
         if (!socket.map.inLoop()) strayed += Thread.currentThread().name
-        if (data.isEmpty()) break
+        if (data == null) break
         socket.write(data)
     }
 }
@@ -74,8 +74,7 @@ class LoopGroupScopeSpec : FunSpec({
         val address = CompletableDeferred<SocketAddress>()
         loops.serve(LOOPBACK, onListening = { address.complete(it) }) { socket ->
             while (true) {
-                val data = socket.readUpTo(4096)
-                if (data.isEmpty()) break
+                val data = socket.readUpTo(4096) ?: break
                 socket.write(data)
             }
         }
@@ -119,7 +118,7 @@ class LoopGroupScopeSpec : FunSpec({
             SuspendingSocket.connect(address.await(), map).use { client ->
                 served.await()
                 loops.cancel()
-                client.readUpTo(10).size shouldBe 0 // end of stream: the server side closed
+                client.readUpTo(10) shouldBe null // end of stream: the server side closed
             }
         }
         loops.group.awaitTermination(Duration.ofSeconds(20)) shouldBe true

@@ -18,8 +18,7 @@ private suspend fun CoroutineScope.echoServer(address: SocketAddress, onListenin
         launch {
             socket.use {
                 while (true) {
-                    val data = it.readUpTo(8192)
-                    if (data.isEmpty()) break // the client closed its side
+                    val data = it.readUpTo(8192) ?: break // the client closed its side
                     it.write(data)
                 }
                 it.flush()
@@ -42,7 +41,7 @@ class QuickStartSpec : FunSpec({
 
     test("the README's Flow server and suspending client talk to each other") {
         SocketMap().use { map ->
-            map.runBlocking {
+            map.runUntilComplete {
                 val address = CompletableDeferred<SocketAddress>()
                 val server = launch { echoServer(LOOPBACK) { address.complete(it) } }
                 echoClient(address.await()) shouldBe "hello, asyncore"
