@@ -1,6 +1,6 @@
 package io.asyncore.coroutines
 
-import io.asyncore.coroutines.testing.LOOPBACK
+import io.asyncore.coroutines.testing.connectedPair
 import io.asyncore.coroutines.testing.loopTest
 import io.asyncore.coroutines.testing.pattern
 import io.kotest.core.spec.style.FunSpec
@@ -29,10 +29,7 @@ class ProtocolExtensionSpec : FunSpec({
 
     test("a protocol's extension functions work on accepted and connected sockets alike, and hear the close once") {
         loopTest { map ->
-            val server = SuspendingServer.bind(LOOPBACK, map)
-            val accepted = async { server.accept() }
-            val client = SuspendingSocket.connect(server.localAddress, map)
-            val records = accepted.await()
+            val (client, records) = connectedPair(map) // connected, and accepted
             val closes = mutableListOf<Throwable?>()
             val cleanup = launch { closes += records.awaitClosed() }
             client.writeRecord("one")
@@ -52,10 +49,7 @@ class ProtocolExtensionSpec : FunSpec({
 
     test("awaitClosed returns the failure that closed the socket") {
         loopTest { map ->
-            val server = SuspendingServer.bind(LOOPBACK, map)
-            val accepted = async { server.accept() }
-            val client = SuspendingSocket.connect(server.localAddress, map)
-            val socket = accepted.await()
+            val (client, socket) = connectedPair(map)
             val cause = async { socket.awaitClosed() }
             socket.setWriteWaterMarks(Int.MAX_VALUE, Int.MAX_VALUE)
             socket.write(pattern(16 * 1024 * 1024)) // more than the kernel takes: the rest waits in the socket
@@ -68,10 +62,7 @@ class ProtocolExtensionSpec : FunSpec({
 
     test("a detached socket's awaitClosed returns null, and its close leaves the handed-over channel open") {
         loopTest { map ->
-            val server = SuspendingServer.bind(LOOPBACK, map)
-            val accepted = async { server.accept() }
-            val client = SuspendingSocket.connect(server.localAddress, map)
-            val socket = accepted.await()
+            val (client, socket) = connectedPair(map)
             val detached = socket.detach()
             socket.awaitClosed() shouldBe null
             socket.close()
