@@ -21,7 +21,7 @@
 # BENCH_GENERATOR (native or java; default native where cc exists), BENCH_ROUNDS (default 5, 1 with --quick).
 # A partial run, for comparing a few servers while working on them: BENCH_SERVERS (a comma-separated
 # list of names from SERVERS, in their order of SERVERS; default all), BENCH_SCENARIOS (the generator's
-# --scenarios, a comma-separated subset of pingpong,bulk,scale, plus tls and group below; default all), BENCH_JMH (0 skips JMH;
+# --scenarios, a comma-separated subset of pingpong,bulk,scale, plus tls, group and udp below; default all), BENCH_JMH (0 skips JMH;
 # default 1). A partial run (any of the three set) writes its report to benchmarks/results/BENCHMARKS.md,
 # never over the repository's BENCHMARKS.md, and its profiles and system-call counts (ping-pong only)
 # cover only the servers chosen. Example, bulk only, three rounds:
@@ -42,12 +42,24 @@
 # other in each round, and measures with the native loadgen (`--loops=N`): ping-pong at C = GROUP_CONNECTIONS
 # (server CPU per round trip, and the CPU of the server's N busiest threads, its loops, at each C), then the
 # connect rate of SCALE new connections (scenario connect). Results go to benchmarks/results/group-results.txt.
+# Each server is measured in the accept modes its GROUP_SERVERS lines give: `handoff` (one acceptor handing
+# each connection to a loop, LoopGroup.listen) and `reuseport` (`--reuseport`: one SO_REUSEPORT listener per
+# loop, listenOnEachLoop), the latter as NAME-reuseport and with 2 loops only (one loop is one listener either
+# way, so its baseline is NAME's one loop). The generator also reports the connections each loop watches.
 # Pinning: two loops pinned to CPU 0 would take turns on one core, so in this scenario the server may use
 # CPUs 0-1 (GROUP_PIN_SERVER), with one loop as with two, and the generator stays on CPU 1, sharing it: on
 # 2 cores the generator cannot have a core of its own here, so round trips/s cannot show the scaling, and
 # server CPU per round trip (2 loops against 1) and the spread of that CPU over the loops are the figures.
 # It needs the native generator (skipped, with a line in the report, under BENCH_GENERATOR=java). Example:
 #   BENCH_SERVERS=callback,coroutine,netty-nio BENCH_SCENARIOS=group BENCH_JMH=0 BENCH_ROUNDS=3 benchmarks/run.sh
+#
+# Datagrams (issue 14): the scenario `udp` (in the default list; BENCH_SCENARIOS=udp runs it alone) drives the
+# UDP_SERVERS below, datagram echo servers on 127.0.0.1:PORT/udp, with the native loadgen's scenario udp: C UDP
+# sockets (C = UDP_CONNECTIONS), each with one 64-byte datagram in flight, in rounds as above, into
+# benchmarks/results/udp-results.txt. A datagram unanswered for UDP_TIMEOUT_MS counts as lost and the next one is
+# sent, so a loss never stalls a socket. It needs the native generator (skipped, with a line in the report, under
+# BENCH_GENERATOR=java). Example, the floor and the callback server, one round:
+#   BENCH_SERVERS=udp-raw-nio,udp-callback BENCH_SCENARIOS=udp BENCH_JMH=0 BENCH_ROUNDS=1 benchmarks/run.sh
 # Every server listens on 127.0.0.1 only; every load loop is bounded in count and time.
 set -euo pipefail
 
@@ -56,10 +68,13 @@ OUT="$ROOT/benchmarks/results"
 PKG=io.asyncore.benchmarks
 
 # ---------------------------------------------------------------- the servers
-# One line per server: name | main class (takes the port) | lowest JDK it needs.
+# One line per server: name | main class (takes the port) | lowest JDK it needs [| JVM options, space-separated].
 # Adding a server to the comparison is one class and one line here.
 SERVERS=(
   "callback|$PKG.server.CallbackEchoServer|17"
+  # The same server with the loop's detection off (issue 15): slow-handler timing and leak detection, whose
+  # defaults `callback` runs with; the report compares the two.
+  "callback-detect-off|$PKG.server.CallbackEchoServer|17|-Dio.asyncore.slowHandlerMillis=0 -Dio.asyncore.leakDetection=off"
   "callback-recv8192|$PKG.server.DocumentedEchoServer|17"
   "chat|$PKG.server.ChatLineEchoServer|17"
   "coroutine|$PKG.server.CoroutineEchoServer|17"
@@ -75,11 +90,14 @@ PENDING=()
 # The servers of the scenario group (issue 16): name in SERVERS | its loop thread's name with --loops 1 | with
 # --loops N above 1, as /proc/PID/task/TID/comm shows them (the kernel keeps 15 characters; `java` is the main
 # thread, where the asyncore servers run their one loop; LoopGroup names its threads asyncore-group-<n>-loop-<i>,
-# Netty 4.2 multiThreadIoEventLoopGroup-<n>-<i>). The generator counts only threads so named as loops.
+# Netty 4.2 multiThreadIoEventLoopGroup-<n>-<i>). The generator counts only threads so named as loops. The last
+# field is the accept mode: handoff (one acceptor, the default) or reuseport (the server's --reuseport).
 GROUP_SERVERS=(
-  "callback|java|asyncore-group-"
-  "coroutine|java|asyncore-group-"
-  "netty-nio|multiThreadIoEv|multiThreadIoEv"
+  "callback|java|asyncore-group-|handoff"
+  "callback|java|asyncore-group-|reuseport"
+  "coroutine|java|asyncore-group-|handoff"
+  "coroutine|java|asyncore-group-|reuseport"
+  "netty-nio|multiThreadIoEv|multiThreadIoEv|handoff"
 )
 GROUP_LOOPS=(1 2)
 GROUP_CONNECTIONS=50,1000
@@ -92,6 +110,13 @@ TLS_SERVERS=(
   "tls-callback-boringssl|$PKG.server.BoringSslCallbackEchoServer|17"
   "tls-netty-boringssl|$PKG.server.NettyBoringSslEchoServer|17"
 )
+# The datagram echo servers (scenario udp), the same way. The raw NIO DatagramChannel loop is the floor; the
+# coroutine server is judged against the callback one.
+UDP_SERVERS=(
+  "udp-raw-nio|$PKG.server.RawNioUdpEchoServer|17"
+  "udp-callback|$PKG.server.CallbackUdpEchoServer|17"
+  "udp-coroutine|$PKG.server.CoroutineUdpEchoServer|17"
+)
 
 # ---------------------------------------------------------------- settings
 SECS=5 WARMUP=1 ROUNDS=${BENCH_ROUNDS:-5} SCALE=10000 ACTIVE=50 CONNECTIONS=1,50,1000
@@ -99,6 +124,7 @@ JMH_ARGS=(-f 2 -wi 3 -w 1s -i 5 -r 1s)
 PROFILE=${BENCH_PROFILE:-1}
 # TLS: the JDK's engine needs about 35 s of handshakes and 1.5 GiB of bulk before its figures settle (issue 13).
 TLS_WARM_HANDSHAKES=35 TLS_WARM_BULK=1536 TLS_IDLE=2000 TLS_CONNECTIONS=50 TLS_WINDOW=16
+UDP_CONNECTIONS=1,50 UDP_TIMEOUT_MS=200
 MODE=full
 case "${1:-}" in
   --quick) MODE=quick SECS=0.5 WARMUP=0.2 ROUNDS=${BENCH_ROUNDS:-1} SCALE=2000 JMH_ARGS=(-f 1 -wi 1 -w 200ms -i 1 -r 200ms) PROFILE=${BENCH_PROFILE:-0}
@@ -114,15 +140,17 @@ if [[ "$GENERATOR" != native && "$GENERATOR" != java ]]; then
   echo "run.sh: BENCH_GENERATOR must be native or java, got '$GENERATOR'" >&2; exit 2
 fi
 PORT=${BENCH_PORT:-19100}
-SCENARIOS=${BENCH_SCENARIOS:-pingpong,bulk,scale,tls,group}
-if ! [[ "$SCENARIOS" =~ ^(pingpong|bulk|scale|tls|group)(,(pingpong|bulk|scale|tls|group))*$ ]]; then
-  echo "run.sh: BENCH_SCENARIOS must be a comma-separated list of pingpong, bulk, scale, tls and group, got '$SCENARIOS'" >&2; exit 2
+SCENARIOS=${BENCH_SCENARIOS:-pingpong,bulk,scale,tls,group,udp}
+if ! [[ "$SCENARIOS" =~ ^(pingpong|bulk|scale|tls|group|udp)(,(pingpong|bulk|scale|tls|group|udp))*$ ]]; then
+  echo "run.sh: BENCH_SCENARIOS must be a comma-separated list of pingpong, bulk, scale, tls, group and udp, got '$SCENARIOS'" >&2; exit 2
 fi
-# The plaintext scenarios go to loadgen; tls is tlsgen's; group has its own rounds (loadgen with --loops).
-PLAIN_SCENARIOS=$(tr ',' '\n' <<< "$SCENARIOS" | grep -vx -e tls -e group | paste -sd, -) || true
-RUN_TLS=0 RUN_GROUP=0
+# The plaintext scenarios go to loadgen; tls is tlsgen's; group and udp have their own rounds (loadgen with
+# --loops, and with --scenarios=udp against the UDP servers).
+PLAIN_SCENARIOS=$(tr ',' '\n' <<< "$SCENARIOS" | grep -vx -e tls -e group -e udp | paste -sd, -) || true
+RUN_TLS=0 RUN_GROUP=0 RUN_UDP=0
 if [[ ",$SCENARIOS," == *",tls,"* ]]; then RUN_TLS=1; fi
 if [[ ",$SCENARIOS," == *",group,"* ]]; then RUN_GROUP=1; fi
+if [[ ",$SCENARIOS," == *",udp,"* ]]; then RUN_UDP=1; fi
 JMH=${BENCH_JMH:-1}
 REPORT_MD="$ROOT/BENCHMARKS.md"
 CHARTS_DIR="$ROOT/benchmarks/charts" # the SVG charts BENCHMARKS.md shows
@@ -131,21 +159,25 @@ if [[ -n "${BENCH_SERVERS:-}${BENCH_SCENARIOS:-}" || "$JMH" != 1 ]]; then
   CHARTS_DIR="$OUT/charts"
 fi
 if [[ -n "${BENCH_SERVERS:-}" ]]; then
-  picked=() tls_picked=()
+  picked=() tls_picked=() udp_picked=()
   for entry in "${SERVERS[@]}"; do
     if [[ ",$BENCH_SERVERS," == *",${entry%%|*},"* ]]; then picked+=("$entry"); fi
   done
   for entry in "${TLS_SERVERS[@]}"; do
     if [[ ",$BENCH_SERVERS," == *",${entry%%|*},"* ]]; then tls_picked+=("$entry"); fi
   done
+  for entry in "${UDP_SERVERS[@]}"; do
+    if [[ ",$BENCH_SERVERS," == *",${entry%%|*},"* ]]; then udp_picked+=("$entry"); fi
+  done
   for want in ${BENCH_SERVERS//,/ }; do
-    printf '%s\n' "${SERVERS[@]}" "${TLS_SERVERS[@]}" | grep -q "^$want|" \
-      || { echo "run.sh: BENCH_SERVERS names '$want', which is not in SERVERS or TLS_SERVERS" >&2; exit 2; }
+    printf '%s\n' "${SERVERS[@]}" "${TLS_SERVERS[@]}" "${UDP_SERVERS[@]}" | grep -q "^$want|" \
+      || { echo "run.sh: BENCH_SERVERS names '$want', which is not in SERVERS, TLS_SERVERS or UDP_SERVERS" >&2; exit 2; }
   done
   SERVERS=(${picked[@]+"${picked[@]}"})
   TLS_SERVERS=(${tls_picked[@]+"${tls_picked[@]}"})
+  UDP_SERVERS=(${udp_picked[@]+"${udp_picked[@]}"})
 fi
-# group_entries: "name|class|needs|one-loop thread|group thread" for the GROUP_SERVERS this run measures
+# group_entries: "name|class|needs|one-loop thread|group thread|mode" for the GROUP_SERVERS this run measures
 # (BENCH_SERVERS applied), one a line.
 group_entries() {
   local entry group
@@ -159,6 +191,7 @@ group_entries() {
 mapfile -t GROUP_ENTRIES < <(group_entries)
 if [[ -z "$PLAIN_SCENARIOS" ]]; then SERVERS=(); fi # BENCH_SCENARIOS=tls or group: no plaintext round runs
 if [[ "$RUN_TLS" != 1 ]]; then TLS_SERVERS=(); fi
+if [[ "$RUN_UDP" != 1 ]]; then UDP_SERVERS=(); fi
 # chosen NAME: true if NAME is one of the servers this run measures.
 chosen() { printf '%s\n' ${SERVERS[@]+"${SERVERS[@]}"} | grep -q "^$1|"; }
 SERVER_JVM=(-XX:+UseSerialGC -Xms64m -Xmx1g)
@@ -268,6 +301,10 @@ say "CPUs busy: $BUSY"
   if [[ ${#GROUP_ENTRIES[@]} -gt 0 ]]; then
     echo "group-pinning: $GROUP_PINNING"
     echo "group-generator: loadgen --scenarios=pingpong,connect --connections=$GROUP_CONNECTIONS --scale=$SCALE --loops=N (N = ${GROUP_LOOPS[*]}) --loop-threads=NAME"
+    echo "group-modes: handoff (one acceptor) and reuseport (--reuseport: one SO_REUSEPORT listener per loop, N above 1 only)"
+  fi
+  if [[ ${#UDP_SERVERS[@]} -gt 0 ]]; then
+    echo "udp-generator: loadgen --scenarios=udp --seconds=$SECS --warmup=$WARMUP --connections=$UDP_CONNECTIONS --udp-timeout=$UDP_TIMEOUT_MS"
   fi
   echo "nofile: $NOFILE"
   for p in "${PENDING[@]+"${PENDING[@]}"}"; do echo "pending: $p"; done
@@ -310,7 +347,7 @@ generate() { # NAME PORT [generator options...]: one repetition of each scenario
 }
 
 for entry in "${SERVERS[@]}"; do
-  IFS='|' read -r name class needs <<< "$entry"
+  IFS='|' read -r name class needs jvm <<< "$entry"
   if [[ "$JAVA_V" -lt "$needs" ]]; then
     echo "skipped: $name|needs Java $needs, and the newest JDK found is $JAVA_V" >> "$META"
     say "skipping $name: it needs Java $needs"
@@ -334,17 +371,26 @@ serve_and_drive() {
   PORT=$((PORT + 1))
 }
 
+# in_rounds KIND DRIVER ENTRY...: ROUNDS rounds ("KIND round 1 of 5" in the log), each starting every server of the
+# ENTRY list ("name|class|needs", in its order) afresh and driving it with DRIVER (serve_and_drive).
+in_rounds() {
+  local kind=$1 driver=$2 round entry name class needs jvm
+  shift 2
+  for round in $(seq "$ROUNDS"); do
+    say "${kind}round $round of $ROUNDS"
+    for entry in "$@"; do
+      IFS='|' read -r name class needs jvm <<< "$entry"
+      [[ "$JAVA_V" -ge "$needs" ]] || continue
+      # shellcheck disable=SC2086 # an entry's optional fourth field: JVM options, as words
+      serve_and_drive "$name" "$class" "$round" "$driver" $jvm
+    done
+  done
+}
+
 plain_driver() { generate "$1" "$PORT" --scenarios="$PLAIN_SCENARIOS" --connections="$CONNECTIONS" --rep="$2"; }
 
-for round in $(seq "$ROUNDS"); do
-  [[ ${#SERVERS[@]} -gt 0 ]] || break # BENCH_SCENARIOS=tls, or only TLS servers chosen
-  say "round $round of $ROUNDS"
-  for entry in "${SERVERS[@]}"; do
-    IFS='|' read -r name class needs <<< "$entry"
-    [[ "$JAVA_V" -ge "$needs" ]] || continue
-    serve_and_drive "$name" "$class" "$round" plain_driver
-  done
-done
+# Nothing here under BENCH_SCENARIOS=tls, group or udp alone, or with only servers of those chosen.
+if [[ ${#SERVERS[@]} -gt 0 ]]; then in_rounds "" plain_driver "${SERVERS[@]}"; fi
 
 # ---------------------------------------------------------------- loop groups (issue 16)
 # group_driver NAME ROUND: loadgen against the server just started with --loops GROUP_N (its loop threads named
@@ -363,18 +409,37 @@ elif [[ ${#GROUP_ENTRIES[@]} -gt 0 ]]; then
   for round in $(seq "$ROUNDS"); do
     say "loop-group round $round of $ROUNDS ($GROUP_PINNING)"
     for entry in "${GROUP_ENTRIES[@]}"; do
-      IFS='|' read -r name class needs one_thread group_thread <<< "$entry"
+      IFS='|' read -r name class needs one_thread group_thread mode <<< "$entry"
       [[ "$JAVA_V" -ge "$needs" ]] || continue
+      label=$name
+      if [[ "$mode" == reuseport ]]; then label=$name-reuseport; fi
       for GROUP_N in "${GROUP_LOOPS[@]}"; do
+        # One loop is one listener in either mode: the handoff entry's one-loop run is the reuseport baseline.
+        if [[ "$mode" == reuseport && "$GROUP_N" == 1 ]]; then continue; fi
         GROUP_THREADS=$group_thread
         if [[ "$GROUP_N" == 1 ]]; then GROUP_THREADS=$one_thread; fi
         SERVER_ARGS=(--loops "$GROUP_N")
-        serve_and_drive "$name-loops$GROUP_N" "$class" "$round" group_driver
+        if [[ "$mode" == reuseport ]]; then SERVER_ARGS+=(--reuseport); fi
+        serve_and_drive "$label-loops$GROUP_N" "$class" "$round" group_driver
       done
     done
   done
   SERVER_ARGS=()
   PIN_SERVER=(${SAVED_PIN_SERVER[@]+"${SAVED_PIN_SERVER[@]}"})
+fi
+
+# ---------------------------------------------------------------- datagrams (issue 14)
+# udp_driver NAME ROUND: loadgen's UDP ping-pong against the datagram server just started, into udp-results.txt.
+udp_driver() {
+  generate "$1" "$PORT" --scenarios=udp --connections="$UDP_CONNECTIONS" --udp-timeout="$UDP_TIMEOUT_MS" --rep="$2" \
+    --out="$OUT/udp-results.txt"
+}
+
+if [[ ${#UDP_SERVERS[@]} -gt 0 && "$GENERATOR" != native ]]; then
+  say "skipping the datagram scenario: it needs the native load generator (the Java one has no UDP)"
+  echo "skipped: udp|the datagram scenario needs the native load generator, and this run has $GENERATOR_KIND" >> "$META"
+elif [[ ${#UDP_SERVERS[@]} -gt 0 ]]; then
+  in_rounds "datagram " udp_driver "${UDP_SERVERS[@]}"
 fi
 
 # ---------------------------------------------------------------- TLS (issue 13)
@@ -491,10 +556,11 @@ elif awk -v s="$SECS" -v c="$SYSCALL_SECS" 'BEGIN { exit !(s < c + 1) }'; then
 elif command -v perf >/dev/null && perf stat -x, -e syscalls:sys_enter_read -- true >/dev/null 2>&1; then
   echo "syscall-window: $SYSCALL_SECS" >> "$META"
   for entry in "${SERVERS[@]}"; do
-    IFS='|' read -r name class needs <<< "$entry"
+    IFS='|' read -r name class needs jvm <<< "$entry"
     [[ "$JAVA_V" -ge "$needs" ]] || continue
     say "counting the system calls of $name with perf (ping-pong, C=50)"
-    if start_server "$name-syscalls" "$class" "$PORT"; then
+    # shellcheck disable=SC2086 # the options are words
+    if start_server "$name-syscalls" "$class" "$PORT" $jvm; then
       generate "$name" "$PORT" --scenarios=pingpong --connections=50 --out="$OUT/syscalls-results.txt" > /dev/null &
       gen=$!
       sleep "$SYSCALL_AT"

@@ -12,14 +12,24 @@
  *             128 connects in flight, each counted once the server echoed a first message (scale:
  *             connect rate, server memory per connection), then the same 50 again beside them (idle);
  *   connect   the scale scenario's N connections alone (connect rate, memory), without the idle ping-pongs:
- *             the loop-group runs (run.sh's scenario group) compare it with 1 and 2 server loops.
+ *             the loop-group runs (run.sh's scenario group) compare it with 1 and 2 server loops;
+ *   udp       the ping-pong over UDP, against a datagram echo server on the same port: C UDP sockets,
+ *             each connected to the server and keeping one 64-byte datagram in flight, for each C
+ *             given. A datagram not answered within --udp-timeout ms is counted lost and the socket
+ *             sends the next one; an echo that arrives after that is counted late and dropped (each
+ *             datagram carries its number). Runs only the UDP scenario's own warm-up, so a UDP server
+ *             needs no TCP listener. This generator only: the Java LoadGenerator has no UDP scenario.
  *
  * With --loops=N (the server's event loops, as its --loops), every line carries loops=N, and each
  * ping-pong also reports the CPU of the server's N busiest threads over its window (loopcpu=, in
  * cores, busiest first, from /proc/PID/task/TID/stat) and their names (loopthreads=, from comm): the
  * spread of the work over the loop threads. --loop-threads=NAME counts only the threads whose name
  * starts with NAME (the kernel keeps 15 characters of a name), so that a busy JIT compiler thread is
- * not taken for a loop.
+ * not taken for a loop. It also reports how the connections are spread over the loops (loopconns=,
+ * most first): the descriptors registered in each of the server's N fullest epoll instances once the
+ * echoes in flight at the end of the window are in (so every connection has been accepted and served),
+ * from /proc/PID/fdinfo (a loop's selector is one epoll instance; its count includes the selector's
+ * own wake-up descriptor and, on a listener's loop, the listener).
  *
  * Each run appends one line "server=NAME scenario=S rep=K key=value..." to --out, in exactly the
  * format of the Java generator, which Report (benchmarks/src/main/java/.../report) reads.
@@ -33,12 +43,13 @@ static const char USAGE[] =
     "usage: loadgen --server=NAME --port=P --pid=SERVER_PID --out=FILE [--seconds=4] [--warmup=1]\n"
     "               [--repeats=3] [--rep=1] [--scenarios=pingpong,bulk,scale] [--connections=1,50,1000]\n"
     "               [--scale=10000] [--active=50] [--max-round-trips=500000000] [--jcmd=PATH] [--loops=N]\n"
-    "               [--loop-threads=NAME]\n"
+    "               [--loop-threads=NAME] [--udp-timeout=200]\n"
     "  --rep       the repetition number of the first run (lines carry rep=<rep>, rep+1, ...)\n"
-    "  --scenarios any of pingpong, bulk, scale and connect (scale's connections alone)\n"
+    "  --scenarios any of pingpong, bulk, scale, connect (scale's connections alone) and udp (datagram ping-pong)\n"
     "  --loops     the server's event loops: lines carry loops=N, ping-pong the CPU of its N busiest threads\n"
     "  --loop-threads  with --loops: only threads whose name (/proc/PID/task/TID/comm) starts with NAME\n"
-    "  --jcmd      the jcmd of the server's JDK, for its live heap around the scale run (n/a without)\n";
+    "  --jcmd      the jcmd of the server's JDK, for its live heap around the scale run (n/a without)\n"
+    "  --udp-timeout  udp: milliseconds after which an unanswered datagram counts as lost and the next is sent\n";
 
 static const char PROGRAM[] = "loadgen: ";
 #include "bench.h"
@@ -55,6 +66,7 @@ static const char PROGRAM[] = "loadgen: ";
 struct options {
     const char *server, *out, *connections, *scenarios, *jcmd, *loop_threads;
     int port, repeats, rep, scale, active, loops; /* loops: 0 without --loops */
+    int udp_timeout_ms;
     long pid;
     double seconds, warmup;
     long long max_round_trips;
@@ -63,7 +75,7 @@ struct options {
 
 static void parse_options(int argc, char **argv, struct options *o) {
     static const char *names[] = {COMMON_OPTIONS, "repeats", "rep", "connections", "scenarios", "scale", "active",
-                                  "max-round-trips", "jcmd", "loops", "loop-threads"};
+                                  "max-round-trips", "jcmd", "loops", "loop-threads", "udp-timeout"};
     enum { N_NAMES = sizeof names / sizeof names[0] };
     const char *value[N_NAMES] = {0};
     struct common_options c;
@@ -85,13 +97,14 @@ static void parse_options(int argc, char **argv, struct options *o) {
     o->jcmd = value[13];
     o->loops = value[14] ? (int)parse_whole("loops", value[14], 1, MAX_LOOPS) : 0;
     o->loop_threads = value[15] ? value[15] : "";
+    o->udp_timeout_ms = value[16] ? (int)parse_whole("udp-timeout", value[16], 1, 10000) : 200;
 
     /* Every scenario named must be known, every connection count a whole number. */
     char *copy = strdup(o->scenarios);
     for (char *save, *s = strtok_r(copy, ",", &save); s; s = strtok_r(NULL, ",", &save)) {
         while (*s == ' ') s++;
-        if (!list_has("pingpong,bulk,scale,connect", s)) {
-            usage_fail("unknown scenario '%s' in --scenarios (pingpong, bulk, scale, connect)", s);
+        if (!list_has("pingpong,bulk,scale,connect,udp", s)) {
+            usage_fail("unknown scenario '%s' in --scenarios (pingpong, bulk, scale, connect, udp)", s);
         }
     }
     free(copy);
@@ -235,6 +248,69 @@ static void append_loop_cpu(const struct tasks *before, const struct tasks *afte
     snprintf(line + len, cap - len, " loopcpu=%s loopthreads=%s", cpu, names);
 }
 
+/* Counts the lines starting "tfd:" in /proc/PID/fdinfo/FD: the descriptors an epoll instance watches. */
+static long epoll_watched(long pid, const char *fd) {
+    char path[320], buf[8192];
+    snprintf(path, sizeof path, "/proc/%ld/fdinfo/%s", pid, fd);
+    int in = open(path, O_RDONLY | O_CLOEXEC);
+    if (in < 0) return -1;
+    long count = 0;
+    int at_line_start = 1, matched = 0; /* matched: characters of "tfd:" seen at the start of this line */
+    for (ssize_t len; (len = read(in, buf, sizeof buf)) > 0;) {
+        for (ssize_t i = 0; i < len; i++) {
+            char c = buf[i];
+            if (c == '\n') {
+                at_line_start = 1, matched = 0;
+                continue;
+            }
+            if (at_line_start && matched < 4 && c == "tfd:"[matched]) {
+                if (++matched == 4) count++;
+                continue;
+            }
+            at_line_start = 0;
+        }
+    }
+    close(in);
+    return count;
+}
+
+static int by_count_descending(const void *a, const void *b) {
+    long x = *(const long *)a, y = *(const long *)b;
+    return (x < y) - (x > y);
+}
+
+/*
+ * Appends " loopconns=A,B,..." to line: the descriptors watched by each of the server's `loops`
+ * fullest epoll instances (its loops' selectors), most first.
+ */
+static void append_loop_connections(long pid, int loops, char *line, size_t cap) {
+    static long counts[MAX_TASKS];
+    int n = 0;
+    char path[320], target[64];
+    snprintf(path, sizeof path, "/proc/%ld/fd", pid);
+    DIR *dir = opendir(path);
+    if (!dir) die("cannot list %s (%s): the server process %ld has ended, or this is not Linux", path, strerror(errno), pid);
+    for (struct dirent *e; (e = readdir(dir)) && n < MAX_TASKS;) {
+        if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+        snprintf(path, sizeof path, "/proc/%ld/fd/%s", pid, e->d_name);
+        ssize_t len = readlink(path, target, sizeof target - 1);
+        if (len <= 0) continue;
+        target[len] = '\0';
+        if (strcmp(target, "anon_inode:[eventpoll]") != 0) continue;
+        long watched = epoll_watched(pid, e->d_name);
+        if (watched >= 0) counts[n++] = watched;
+    }
+    closedir(dir);
+    qsort(counts, (size_t)n, sizeof counts[0], by_count_descending);
+    char list[MAX_LOOPS * 12 + 1] = "";
+    for (int k = 0; k < loops && k < n; k++) {
+        size_t at = strlen(list);
+        snprintf(list + at, sizeof list - at, "%s%ld", k ? "," : "", counts[k]);
+    }
+    size_t len = strlen(line);
+    snprintf(line + len, cap - len, " loopconns=%s", n ? list : "na");
+}
+
 /* ------------------------------------------------------------------ ping-pong */
 
 struct pp_conn {
@@ -245,12 +321,24 @@ struct pp_conn {
 
 static struct histogram latency;
 
+/* The figures of a ping-pong window (TCP or UDP) into line: "c=... gencpu=...", latencies from `latency`. */
+static void pingpong_figures(int n, long long round_trips, double elapsed, const struct cpu *cpu, char *line, size_t cap) {
+    char per_rt[32];
+    snprintf(line, cap,
+             "c=%d rtps=%.0f rts=%lld seconds=%.2f p50us=%.1f p99us=%.1f p999us=%.1f srvus_per_rt=%s srvcpu=%.2f gencpu=%.2f",
+             n, (double)round_trips / elapsed, round_trips, elapsed, percentile_us(&latency, 50),
+             percentile_us(&latency, 99), percentile_us(&latency, 99.9),
+             fixed(per_rt, sizeof per_rt, 2, (double)cpu->server_ns / 1000.0 / (double)round_trips),
+             server_cores(cpu), generator_cores(cpu));
+}
+
 /*
  * Every connection keeps one message in flight, the next sent as soon as the echo of the last is
  * whole; round trips are counted and latencies recorded only in the window after the warm-up.
  * Stops at the end of the window or after max_round_trips; fails after 10 s without an echo.
  * Writes the figures ("c=... gencpu=...") into line, then, if loops is above 0, the CPU of the
- * server's `loops` busiest threads named loop_threads... over the window (append_loop_cpu).
+ * server's `loops` busiest threads named loop_threads... over the window (append_loop_cpu) and the
+ * connections each of its loops watches once every echo is in (append_loop_connections).
  */
 static void pingpong(const int *fds, int n, long pid, double warmup, double seconds, long long max_round_trips, int loops,
                      const char *loop_threads, char *line, size_t cap) {
@@ -339,17 +427,169 @@ static void pingpong(const int *fds, int n, long pid, double warmup, double seco
             if (c->received == MSG_SIZE) pending--;
         }
     }
+    /* Now every connection has had an echo, so the server has accepted it and its loop watches it. */
+    char watched[MAX_LOOPS * 12 + 16] = "";
+    if (loops) append_loop_connections(pid, loops, watched, sizeof watched);
     close(ep); /* deregisters every connection, so another run can watch them */
     free(conns);
+    pingpong_figures(n, round_trips, elapsed, &cpu, line, cap);
+    if (loops) {
+        append_loop_cpu(&tasks_before, &tasks_after, loops, line, cap);
+        size_t len = strlen(line);
+        snprintf(line + len, cap - len, "%s", watched);
+    }
+}
 
-    char per_rt[32];
-    snprintf(line, cap,
-             "c=%d rtps=%.0f rts=%lld seconds=%.2f p50us=%.1f p99us=%.1f p999us=%.1f srvus_per_rt=%s srvcpu=%.2f gencpu=%.2f",
-             n, (double)round_trips / elapsed, round_trips, elapsed, percentile_us(&latency, 50),
-             percentile_us(&latency, 99), percentile_us(&latency, 99.9),
-             fixed(per_rt, sizeof per_rt, 2, (double)cpu.server_ns / 1000.0 / (double)round_trips),
-             server_cores(&cpu), generator_cores(&cpu));
-    if (loops) append_loop_cpu(&tasks_before, &tasks_after, loops, line, cap);
+/* ------------------------------------------------------------------ udp ping-pong */
+
+#define SEQ_DIGITS 16 /* a datagram's number, in hex, in its first bytes */
+
+struct udp_sock {
+    int fd;
+    unsigned long long seq;       /* the number of the datagram in flight */
+    long long sent_at;
+    unsigned char out[MSG_SIZE];  /* the datagram in flight: its echo must be these bytes */
+};
+
+/* Opens count UDP sockets, non-blocking, each connected to the server (so it receives from nothing else). */
+static int *udp_open_all(const struct options *o, int count) {
+    int *fds = malloc(sizeof(int) * (size_t)count);
+    if (!fds) die("out of memory");
+    for (int i = 0; i < count; i++) {
+        int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (fd < 0 || connect(fd, (const struct sockaddr *)&o->address, sizeof o->address) < 0) {
+            int err = errno;
+            if (fd >= 0) close(fd);
+            close_all(fds, i);
+            die("UDP socket %d of %d to 127.0.0.1:%d failed: %s", i, count, o->port, strerror(err));
+        }
+        fds[i] = fd;
+    }
+    return fds;
+}
+
+static void udp_refused(int port) __attribute__((noreturn));
+static void udp_refused(int port) {
+    die("127.0.0.1:%d answered a datagram with ICMP port unreachable: no UDP server listens there", port);
+}
+
+/*
+ * Sends the socket's next datagram: the message with its first SEQ_DIGITS bytes the datagram's number
+ * in hex. One the kernel has no room for (EAGAIN, ENOBUFS) is left to the timeout, as a lost one.
+ */
+static void udp_send_next(struct udp_sock *s, long long now, int port) {
+    char digits[SEQ_DIGITS + 1];
+    s->seq++;
+    snprintf(digits, sizeof digits, "%016llx", s->seq);
+    memcpy(s->out, message, MSG_SIZE);
+    memcpy(s->out, digits, SEQ_DIGITS);
+    s->sent_at = now;
+    ssize_t w = send(s->fd, s->out, MSG_SIZE, 0);
+    if (w == MSG_SIZE || (w < 0 && (errno == EAGAIN || errno == ENOBUFS || errno == EINTR))) return;
+    if (w < 0 && errno == ECONNREFUSED) udp_refused(port);
+    if (w < 0) die("sending a datagram failed: %s", strerror(errno));
+    die("the kernel sent %zd bytes of a %d-byte datagram", w, MSG_SIZE);
+}
+
+/* True if `in` is the echo of an earlier datagram of this socket: one counted lost, answered late. */
+static int udp_earlier(const unsigned char *in, const struct udp_sock *s) {
+    if (memcmp(in + SEQ_DIGITS, message + SEQ_DIGITS, MSG_SIZE - SEQ_DIGITS) != 0) return 0;
+    unsigned long long seq = 0;
+    for (int i = 0; i < SEQ_DIGITS; i++) {
+        int c = in[i];
+        int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+        if (d < 0) return 0;
+        seq = seq << 4 | (unsigned long long)d;
+    }
+    return seq < s->seq;
+}
+
+/*
+ * The ping-pong over UDP: every socket keeps one datagram in flight and sends the next as soon as
+ * the echo of the last arrives; round trips are counted and latencies recorded only in the window
+ * after the warm-up. A datagram unanswered for timeout_ms is counted lost (lost=) and the next one
+ * goes; its echo, if it still comes, is counted late (late=) and dropped. Stops at the end of the
+ * window or after max_round_trips; fails after 10 s without any echo, or on an echo that is not a
+ * datagram the socket sent. Writes the figures ("c=... gencpu=... lost=N late=N") into line.
+ */
+static void udp_pingpong(const int *fds, int n, long pid, int port, double warmup, double seconds, int timeout_ms,
+                         long long max_round_trips, char *line, size_t cap) {
+    struct udp_sock *socks = calloc((size_t)n, sizeof *socks);
+    static struct epoll_event ev[MAX_EVENTS];
+    unsigned char in[MSG_SIZE + 1]; /* a byte more than a message: a longer echo shows as longer */
+    if (!socks) die("out of memory");
+    int ep = epoll_new();
+    long long now = now_ns();
+    for (int i = 0; i < n; i++) {
+        socks[i].fd = fds[i];
+        epoll_set(ep, EPOLL_CTL_ADD, fds[i], EPOLLIN, (uint32_t)i);
+        udp_send_next(&socks[i], now, port);
+    }
+    /* Lost datagrams are looked for every quarter of the timeout: each is resent within 1.25 timeouts. */
+    long long timeout_ns = timeout_ms * 1000000LL, scan_ns = timeout_ns / 4 > 0 ? timeout_ns / 4 : 1;
+    int wait_ms = timeout_ms / 4 < 1 ? 1 : timeout_ms / 4 > 100 ? 100 : timeout_ms / 4;
+    long long measure_at = now + (long long)(warmup * 1e9);
+    long long end_at = measure_at + (long long)(seconds * 1e9);
+    int measuring = 0;
+    struct cpu_window window = {0};
+    long long measure_start = 0, round_trips = 0, lost = 0, late = 0, last_echo = now, next_scan = now + scan_ns;
+    for (;;) {
+        now = now_ns();
+        if (!measuring && now >= measure_at) {
+            measuring = 1;
+            memset(&latency, 0, sizeof latency);
+            round_trips = lost = late = 0;
+            window = cpu_start(pid);
+            measure_start = now_ns();
+        }
+        if (now >= end_at || round_trips >= max_round_trips) break;
+        if (now - last_echo > STALL_NS) {
+            die("no echo for 10 s on any of %d UDP sockets, each resending every %d ms: the server stopped answering", n, timeout_ms);
+        }
+        if (now >= next_scan) {
+            for (int i = 0; i < n; i++) {
+                if (now - socks[i].sent_at >= timeout_ns) {
+                    lost++;
+                    udp_send_next(&socks[i], now, port);
+                }
+            }
+            next_scan = now + scan_ns;
+        }
+        int ready = wait_events(ep, ev, wait_ms);
+        int rec = measuring;
+        for (int k = 0; k < ready; k++) {
+            struct udp_sock *s = &socks[ev[k].data.u64];
+            ssize_t r = recv(s->fd, in, sizeof in, 0);
+            if (r < 0) {
+                if (errno == EAGAIN || errno == EINTR) continue;
+                if (errno == ECONNREFUSED) udp_refused(port);
+                die("receiving an echo failed in the middle of a UDP ping-pong: %s", strerror(errno));
+            }
+            if (r != MSG_SIZE) {
+                die("the server echoed a %d-byte datagram with %s bytes: it does not echo faithfully", MSG_SIZE,
+                    r > MSG_SIZE ? "more" : r == 0 ? "0" : "fewer");
+            }
+            if (memcmp(in, s->out, MSG_SIZE) != 0) {
+                if (!udp_earlier(in, s)) die("the server echoed a datagram this socket did not send: it does not echo faithfully");
+                late++;
+                continue;
+            }
+            long long t = now_ns();
+            if (rec) {
+                record(&latency, t - s->sent_at);
+                round_trips++;
+            }
+            last_echo = t;
+            udp_send_next(s, t, port);
+        }
+    }
+    struct cpu cpu = cpu_stop(&window);
+    double elapsed = (double)(now_ns() - measure_start) / 1e9;
+    close(ep); /* the sockets are closed after the run: echoes still in flight go nowhere */
+    free(socks);
+    pingpong_figures(n, round_trips, elapsed, &cpu, line, cap);
+    size_t len = strlen(line);
+    snprintf(line + len, cap - len, " lost=%lld late=%lld timeoutms=%d", lost, late, timeout_ms);
 }
 
 /* ------------------------------------------------------------------ bulk */
@@ -565,10 +805,16 @@ int main(int argc, char **argv) {
     lines(chunk, CHUNK_LINES);
     char figures[768];
 
-    /* The server's JIT warms up here, so the first measured run is not its first traffic. */
-    int *warm = connect_all(&o, WARM_CONNECTIONS);
-    pingpong(warm, WARM_CONNECTIONS, o.pid, 0, o.warmup * 2 > 1 ? o.warmup * 2 : 1, o.max_round_trips, 0, "", figures, sizeof figures);
-    close_all(warm, WARM_CONNECTIONS);
+    /* The server's JIT warms up here, so the first measured run is not its first traffic; over UDP for a
+       UDP run (a datagram server has no TCP listener). */
+    double warm_seconds = o.warmup * 2 > 1 ? o.warmup * 2 : 1;
+    int tcp = list_has(o.scenarios, "pingpong") || list_has(o.scenarios, "bulk") || list_has(o.scenarios, "scale") ||
+              list_has(o.scenarios, "connect");
+    if (tcp) {
+        int *warm = connect_all(&o, WARM_CONNECTIONS);
+        pingpong(warm, WARM_CONNECTIONS, o.pid, 0, warm_seconds, o.max_round_trips, 0, "", figures, sizeof figures);
+        close_all(warm, WARM_CONNECTIONS);
+    }
 
     if (list_has(o.scenarios, "pingpong")) {
         char *copy = strdup(o.connections);
@@ -611,6 +857,24 @@ int main(int argc, char **argv) {
         connection_scale(&o, o.scale, &held, figures, sizeof figures);
         emit(&o, "connect", o.rep, figures);
         close_all(held, o.scale);
+    }
+    if (list_has(o.scenarios, "udp")) {
+        int *warm = udp_open_all(&o, WARM_CONNECTIONS);
+        udp_pingpong(warm, WARM_CONNECTIONS, o.pid, o.port, 0, warm_seconds, o.udp_timeout_ms, o.max_round_trips, figures,
+                     sizeof figures);
+        close_all(warm, WARM_CONNECTIONS);
+        char *copy = strdup(o.connections);
+        for (char *save, *c = strtok_r(copy, ",", &save); c; c = strtok_r(NULL, ",", &save)) {
+            int n = atoi(c);
+            for (int r = 0; r < o.repeats; r++) {
+                int *fds = udp_open_all(&o, n);
+                udp_pingpong(fds, n, o.pid, o.port, o.warmup, o.seconds, o.udp_timeout_ms, o.max_round_trips, figures,
+                             sizeof figures);
+                close_all(fds, n);
+                emit(&o, "udp", o.rep + r, figures);
+            }
+        }
+        free(copy);
     }
     return 0;
 }

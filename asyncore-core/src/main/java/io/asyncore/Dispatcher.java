@@ -97,6 +97,10 @@ public class Dispatcher {
     private SelectableChannel channel;
     /** The loop's side of this dispatcher: its key, its pass bookkeeping and its transport. */
     final Registration registration;
+    /** Leak detection's watch over this dispatcher and its channel, if it is one of those watched. */
+    private LeakWatch leak;
+    /** What leak detection watches instead of this dispatcher ({@link #watchLeaksOf}), held weakly; {@code null}: this. */
+    private java.lang.ref.WeakReference<Object> leakOwner;
 
     /** A dispatcher with no socket yet, in the global map once it gets one. */
     public Dispatcher() {
@@ -159,6 +163,7 @@ public class Dispatcher {
             }
         } catch (IOException e) {
             delChannel();
+            stopWatching(); // the channel stays the caller's
             throw new UncheckedIOException("cannot serve " + sock + ": " + e.getMessage(), e);
         }
     }
@@ -352,9 +357,11 @@ public class Dispatcher {
 
     /** Serves any selectable channel: the common part of {@link #setSocket} and {@link FileDispatcher}. */
     void attach(SelectableChannel sc) {
+        stopWatching(); // a previous channel is released, not closed: its fate is the caller's
         if (channel != null) {
             delChannel();
         }
+        LeakDetection.adopted(sc);
         channel = sc;
         registration.attach(sc);
         closed = false;
@@ -363,6 +370,38 @@ public class Dispatcher {
             family = familyOf(nc);
         }
         addChannel();
+        Object owner = leakOwner != null ? leakOwner.get() : null;
+        leak = LeakDetection.watch(owner != null ? owner : this, this, sc, map);
+    }
+
+    /** True if leak detection watches this dispatcher (or its owner). For tests. */
+    boolean leakWatched() {
+        return leak != null;
+    }
+
+    private void stopWatching() {
+        if (leak != null) {
+            leak.disarm();
+            leak = null;
+        }
+    }
+
+    /**
+     * Leak detection watches {@code owner} instead of this dispatcher: for a class that wraps a
+     * dispatcher and is what its users hold (the coroutine layer's socket, say), while the map
+     * holds the dispatcher. Should {@code owner} become unreachable while this dispatcher is open,
+     * the leak is reported as {@code owner}'s and this dispatcher is closed on its loop (at the
+     * map's next pass). The dispatcher must not hold {@code owner} strongly, or it never becomes
+     * unreachable. Call it from the constructor, on the thread that creates the dispatcher.
+     *
+     * @param owner the object whose users must close it
+     */
+    protected final void watchLeaksOf(Object owner) {
+        leakOwner = new java.lang.ref.WeakReference<>(Objects.requireNonNull(owner, "owner"));
+        if (leak != null) {
+            leak.disarm(); // watched already: the owner takes its place in the sample
+            leak = LeakWatch.start(owner, this, channel, map);
+        }
     }
 
     /** Joins the map (Python's {@code add_channel}); done for you by {@link #setSocket}. */
@@ -373,9 +412,28 @@ public class Dispatcher {
         map.add(this);
     }
 
-    /** Leaves the map (Python's {@code del_channel}) without closing the socket. */
+    /**
+     * Leaves the map (Python's {@code del_channel}) without closing the socket. The socket is
+     * still this dispatcher's: dropped now with the socket open, leak detection reports it and
+     * closes the socket, unless another dispatcher serves the socket by then (the hand-over
+     * {@code delChannel()}, then {@code new SomeDispatcher(socket(), map)}). To give the socket to
+     * other code, call {@link #releaseSocket()} instead.
+     */
     public void delChannel() {
         map.remove(this);
+        if (leak != null && !closed) {
+            LeakDetection.released(channel, leak);
+        }
+    }
+
+    /**
+     * Leaves the map without closing the socket, as {@link #delChannel()}, and gives the socket
+     * up: the caller owns it now (to serve it from blocking code, say), so leak detection no
+     * longer watches it for this dispatcher. The dispatcher still refers to it ({@link #socket()}).
+     */
+    public void releaseSocket() {
+        delChannel();
+        stopWatching();
     }
 
     /** Sets {@code SO_REUSEADDR}, so a restarted server can bind its port at once. Failures are ignored, as in Python. */
@@ -839,6 +897,7 @@ public class Dispatcher {
             return; // never had a socket, or closed already
         }
         closed = true;
+        stopWatching();
         if (registration.transport instanceof TlsTransport tls) {
             tls.closeGracefully();
         }

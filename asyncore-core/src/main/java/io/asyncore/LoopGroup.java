@@ -54,7 +54,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * scales with the loops. But the spread is only statistically fair (a few clients, or clients
  * behind one address, can land unevenly and the chooser has no say), a busy loop keeps receiving
  * its share of new connections, and when one loop's listener closes, the connections the kernel
- * already queued on it are reset while new connects go to the remaining listeners.
+ * already queued on it are reset while new connects go to the remaining listeners (Linux 5.14+
+ * moves them to another listener instead if {@code net.ipv4.tcp_migrate_req} is 1). On macOS and
+ * the BSDs the option exists without the kernel's spreading: the last listener bound gets the
+ * connects, so this mode does not spread there.
  *
  * <h2>Threading</h2>
  * Before {@link #start()}, any one thread may set the loops up (make listeners and dispatchers on

@@ -8,8 +8,9 @@ import java.time.Duration;
  * need (to count them in a metrics library, say). More kinds of report may be added as default
  * methods.
  *
- * <p>Threading: {@link #slowHandler} is called on the loop thread, right after the slow work. A
- * listener that throws is logged and ignored.
+ * <p>Threading: {@link #slowHandler} is called on the loop thread, right after the slow work;
+ * {@link #leaked} on the JVM's leak-detection thread (a {@link java.lang.ref.Cleaner}'s), whenever
+ * the garbage collector finds the leak. A listener that throws is logged and ignored.
  */
 public interface LoopHealthListener {
     /**
@@ -22,5 +23,17 @@ public interface LoopHealthListener {
      * @param heldFor how long it ran
      */
     default void slowHandler(SocketMap map, String handler, String event, Duration heldFor) {
+    }
+
+    /**
+     * A dispatcher of this map (or an object owning one) became unreachable without
+     * {@code close()} while its channel was open; the channel has been closed. Leak detection
+     * watches one dispatcher in 128 by default, every one with the system property
+     * {@code io.asyncore.leakDetection=full}; see the README's "Leak detection".
+     *
+     * @param map the map the dispatcher belonged to
+     * @param report what was dropped, its channel and where it was created
+     */
+    default void leaked(SocketMap map, LeakReport report) {
     }
 }

@@ -37,7 +37,8 @@ final class LoopMonitor {
     private final SocketMap map;
     /** 0: detection off. */
     private long thresholdNanos = DEFAULT_THRESHOLD.toNanos();
-    private LoopHealthListener listener;
+    /** Volatile: leak reports read it on the cleaner's thread. */
+    private volatile LoopHealthListener listener;
     /** When the item now running started: the end of the previous one. */
     private long mark;
 
@@ -46,6 +47,8 @@ final class LoopMonitor {
     long tasks;
     long timers;
     private long longest;
+    /** Leaks found, counted on the cleaner's thread. */
+    private final java.util.concurrent.atomic.AtomicLong leaks = new java.util.concurrent.atomic.AtomicLong();
 
     LoopMonitor(SocketMap map) {
         this.map = map;
@@ -128,15 +131,26 @@ final class LoopMonitor {
                 + millis(nanos) + " ms (threshold " + millis(thresholdNanos) + " ms); every other connection of the map waited. "
                 + "Move blocking or long work off the loop thread");
         LoopEvents.slowHandler(handler, event, nanos);
+        tell(l -> l.slowHandler(map, handler, event, took));
+        mark = System.nanoTime(); // the time spent reporting is not the next item's
+    }
+
+    /** Leak detection found {@code report} (on the cleaner's thread): count it, tell the listener. */
+    void leaked(LeakReport report) {
+        leaks.incrementAndGet();
+        tell(l -> l.leaked(map, report));
+    }
+
+    /** Hands a report to the listener, if any; one that throws is logged and ignored. */
+    private void tell(java.util.function.Consumer<LoopHealthListener> report) {
         LoopHealthListener l = listener;
         if (l != null) {
             try {
-                l.slowHandler(map, handler, event, took);
+                report.accept(l);
             } catch (RuntimeException e) {
                 SocketMap.LOGGER.log(Level.WARNING, "the LoopHealthListener " + l + " threw; ignored", e);
             }
         }
-        mark = System.nanoTime(); // the time spent reporting is not the next item's
     }
 
     private static String millis(long nanos) {
@@ -144,6 +158,6 @@ final class LoopMonitor {
     }
 
     LoopStats snapshot(int dispatchers) {
-        return new LoopStats(passes, events, tasks, timers, dispatchers, Duration.ofNanos(longest));
+        return new LoopStats(passes, events, tasks, timers, dispatchers, Duration.ofNanos(longest), leaks.get());
     }
 }

@@ -13,6 +13,13 @@ import java.time.Duration;
  * @param dispatchers dispatchers in the map now
  * @param longestHandler the longest any one handler, task or timer held the loop; measured only
  *     while slow-handler detection is on ({@link Duration#ZERO} otherwise)
+ * @param leaks dispatchers of this map found dropped with their channel open (and closed by leak
+ *     detection), among those it watches (see {@link LoopHealthListener#leaked})
  */
-public record LoopStats(long passes, long events, long tasks, long timers, int dispatchers, Duration longestHandler) {
+public record LoopStats(long passes, long events, long tasks, long timers, int dispatchers, Duration longestHandler,
+        long leaks) {
+    /** A snapshot without a leak count (0): the constructor before {@code leaks} was added. */
+    public LoopStats(long passes, long events, long tasks, long timers, int dispatchers, Duration longestHandler) {
+        this(passes, events, tasks, timers, dispatchers, longestHandler, 0);
+    }
 }

@@ -277,6 +277,11 @@ public final class SocketMap implements AutoCloseable {
         return monitor.snapshot(dispatchers.size());
     }
 
+    /** Leak detection found one of this map's dispatchers dropped (on the cleaner's thread). */
+    void leaked(LeakReport report) {
+        monitor.leaked(report);
+    }
+
     @Override
     public String toString() {
         return "SocketMap[" + dispatchers.size() + " dispatchers, " + timers.size() + " timers"

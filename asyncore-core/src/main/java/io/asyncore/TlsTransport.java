@@ -34,6 +34,8 @@ final class TlsTransport implements Transport {
     private static final int RECORDS_PER_CALL = 64;
     /** Ciphertext read per system call at most: several records, so a bulk stream needs few calls. */
     private static final int READ_CHUNK = 64 * 1024;
+    /** Ciphertext built per write system call at most: several records, as a read takes several. */
+    private static final int WRITE_CHUNK = 64 * 1024;
     /** The most room an unwrap may ask for: a whole read's worth of records, and then some. */
     private static final int MAX_UNWRAP_ROOM = 4 * READ_CHUNK;
 
@@ -56,6 +58,11 @@ final class TlsTransport implements Transport {
     private int lastConsumed;
 
     private boolean handshaking = true;
+    /**
+     * A handshake flight was just sent: the peer's answer cannot be read in the same pass, so the
+     * next unwrap waits for the selector instead of trying a read that finds nothing.
+     */
+    private boolean flightSent;
     private boolean inboundDone;
     private boolean outboundDone;
     private TimerHandle handshakeTimer;
@@ -121,6 +128,9 @@ final class TlsTransport implements Transport {
         }
         if ((readyOps & SelectionKey.OP_WRITE) != 0 && !flush()) {
             readyOps &= ~SelectionKey.OP_WRITE;
+        }
+        if ((readyOps & SelectionKey.OP_READ) != 0) {
+            flightSent = false; // the peer's answer is here
         }
         if (handshaking) {
             handshake();
@@ -195,6 +205,9 @@ final class TlsTransport implements Transport {
         int total = 0;
         try {
             for (int records = 0; records < RECORDS_PER_CALL; records++) {
+                if (total > 0 && dst.remaining() < engine.getSession().getApplicationBufferSize()) {
+                    return total; // the next record stays ciphertext until the application has room for it
+                }
                 in.flip();
                 total += unwrapOnce(in, dst);
                 in.compact();
@@ -204,6 +217,10 @@ final class TlsTransport implements Transport {
                 if (lastUnwrap == Status.BUFFER_UNDERFLOW || lastConsumed == 0) {
                     if (total > 0 || !socketHadMore) {
                         return total;
+                    }
+                    if (flightSent && handshaking) {
+                        flightSent = false;
+                        return total; // wait for the selector to report the peer's answer
                     }
                     in = ensureRoom(in);
                     int r = channel.read(in);
@@ -322,19 +339,38 @@ final class TlsTransport implements Transport {
         }
         checkOutboundOpen();
         int taken = 0;
+        ByteBuffer out = records();
         for (int records = 0; records < RECORDS_PER_CALL && src.hasRemaining(); records++) {
-            ByteBuffer out = scratch.netOut(engine.getSession().getPacketBufferSize());
+            if (out.remaining() < engine.getSession().getPacketBufferSize() && !send(out.flip())) {
+                return taken; // the socket is full: the rest waits for OP_WRITE
+            }
             SSLEngineResult r = wrap(src, out);
             taken += r.bytesConsumed();
-            followHandshake(r.getHandshakeStatus());
             if (r.getStatus() == Status.CLOSED) {
+                send(out.flip());
                 throw new SSLException("the TLS session is closed; nothing more can be sent");
             }
-            if (!send(out.flip()) || r.bytesConsumed() == 0) {
+            HandshakeStatus hs = r.getHandshakeStatus();
+            if (hs == HandshakeStatus.NEED_TASK || hs == HandshakeStatus.NEED_WRAP || hs == HandshakeStatus.FINISHED) {
+                // A post-handshake message to answer: the records built so far go out first, in order.
+                boolean sent = send(out.flip());
+                followHandshake(hs);
+                if (!sent) {
+                    return taken;
+                }
+                out = records();
+            }
+            if (r.bytesConsumed() == 0) {
                 break;
             }
         }
+        send(out.flip());
         return taken;
+    }
+
+    /** The scratch buffer records are built in: several records, sent with one system call. */
+    private ByteBuffer records() {
+        return scratch.netOut(WRITE_CHUNK + engine.getSession().getPacketBufferSize());
     }
 
     @Override
@@ -501,12 +537,18 @@ final class TlsTransport implements Transport {
         }
     }
 
-    /** Wraps handshake or close messages until the engine wants something else; false if the socket is full. */
+    /**
+     * Wraps handshake or close messages until the engine wants something else, and sends them with
+     * one system call (a whole flight); false if the socket did not take them all.
+     */
     private boolean wrapHandshake() throws IOException {
+        boolean wasHandshaking = handshaking;
+        ByteBuffer out = records();
         for (int i = 0; i < RECORDS_PER_CALL; i++) {
-            ByteBuffer out = scratch.netOut(engine.getSession().getPacketBufferSize());
+            if (out.remaining() < engine.getSession().getPacketBufferSize() && !send(out.flip())) {
+                return false;
+            }
             SSLEngineResult r = wrap(EMPTY, out);
-            boolean sent = send(out.flip());
             HandshakeStatus hs = r.getHandshakeStatus();
             if (hs == HandshakeStatus.NEED_TASK) {
                 runTasks();
@@ -515,14 +557,12 @@ final class TlsTransport implements Transport {
             if (hs == HandshakeStatus.FINISHED && handshaking) {
                 finished();
             }
-            if (!sent) {
-                return false;
-            }
             if (hs != HandshakeStatus.NEED_WRAP || r.getStatus() == Status.CLOSED) {
-                return true;
+                break;
             }
         }
-        return true;
+        flightSent = wasHandshaking && out.position() > 0;
+        return send(out.flip());
     }
 
     /** An engine failure: its alert goes to the peer, and the error to the caller in words a user can act on. */

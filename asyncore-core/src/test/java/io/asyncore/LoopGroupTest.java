@@ -159,6 +159,125 @@ class LoopGroupTest {
         assertEquals(List.of(), ConfinedEcho.violations);
     }
 
+    /** The listeners of {@code group} on every loop with {@code SO_REUSEPORT}; the test is skipped where the platform has none. */
+    private static List<Dispatcher> reusePortListeners(LoopGroup group, HandlerFactory factory) throws IOException {
+        try {
+            return group.listenOnEachLoop(ANY_PORT, factory);
+        } catch (UnsupportedOperationException e) {
+            assumeTrue(false, "no SO_REUSEPORT here: " + e.getMessage());
+            return List.of();
+        }
+    }
+
+    @Test
+    void aThousandConcurrentByteExactEchoesOverReusePortListenersSpreadOverBothLoops() throws Exception {
+        int connections = 1000;
+        ConfinedEcho.violations.clear();
+        ConfinedEcho.threads.clear();
+        try (LoopGroup group = new LoopGroup(2, LoopChooser.roundRobin(), "reuseport").start(); SocketMap clients = new SocketMap()) {
+            SocketAddress server = reusePortListeners(group, ConfinedEcho::new).get(0).addr();
+            int[] verified = {0};
+            List<PatternClient> all = new ArrayList<>();
+            for (int i = 0; i < connections; i++) {
+                all.add(new PatternClient(clients, server, i, () -> verified[0]++));
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (verified[0] < connections && System.nanoTime() < deadline) {
+                Asyncore.poll(Duration.ofMillis(100), clients);
+            }
+            for (PatternClient c : all) {
+                assertNull(c.mismatch);
+            }
+            assertEquals(connections, verified[0], "echoes verified in time");
+            assertEquals(connections, clients.size(), "every client still connected: all at once");
+            long[] counts = group.servedCounts();
+            assertEquals(connections, counts[0] + counts[1]);
+            // The kernel hashes each connect's address pair: about half each, never exactly (12 standard deviations of room).
+            assertTrue(counts[0] >= 300 && counts[1] >= 300, "the kernel spread the connects over both loops: " + counts[0] + "/" + counts[1]);
+            assertEquals(Set.of("reuseport-loop-0", "reuseport-loop-1"), ConfinedEcho.threads);
+        }
+        assertEquals(List.of(), ConfinedEcho.violations, "every handler call on the thread of the loop whose listener accepted it");
+    }
+
+    @Test
+    void stoppingTheGroupClosesEveryReusePortListenerAndLeaksNoDescriptor() throws Exception {
+        int before = openDescriptors();
+        LoopGroup group = new LoopGroup(2).start();
+        List<Dispatcher> listeners = reusePortListeners(group, EchoHandler::new);
+        SocketAddress server = listeners.get(0).addr();
+        assertEquals("up", echoOnce(server, "up"));
+        group.shutdown(Duration.ofSeconds(5));
+        assertTrue(group.awaitTermination(Duration.ofSeconds(10)));
+        for (Dispatcher listener : listeners) {
+            assertTrue(listener.isClosed(), listener + " closed with the group");
+        }
+        assertThrows(java.net.ConnectException.class, () -> echoOnce(server, "late"), "no listener is left on the port");
+        assertDescriptorsBackTo(before);
+    }
+
+    /** 1 if Linux moves the connections queued on a closing SO_REUSEPORT listener to another one (net.ipv4.tcp_migrate_req, 5.14+). */
+    private static boolean kernelMigratesQueuedConnections() throws IOException {
+        Path knob = Path.of("/proc/sys/net/ipv4/tcp_migrate_req");
+        return Files.exists(knob) && Files.readString(knob).trim().equals("1");
+    }
+
+    @Test
+    void closingOneReusePortListenerResetsTheConnectionsTheKernelQueuedOnIt() throws Exception {
+        int clients = 64;
+        try (LoopGroup group = new LoopGroup(2).start()) {
+            List<Dispatcher> listeners = reusePortListeners(group, EchoHandler::new);
+            SocketAddress server = listeners.get(0).addr();
+            // Loop 1 is held in a task, so what the kernel gives its listener waits in that listener's backlog.
+            CountDownLatch held = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            group.loop(1).execute(() -> {
+                held.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                listeners.get(1).close(); // on its loop, before that loop polls again: it never accepts
+            });
+            assertTrue(held.await(10, TimeUnit.SECONDS));
+            List<Socket> sockets = new ArrayList<>();
+            for (int i = 0; i < clients; i++) {
+                Socket s = new Socket();
+                s.connect(server, 10_000); // completed by the kernel, accepted by a loop or not
+                s.setSoTimeout(10_000);
+                s.getOutputStream().write(("hello " + i).getBytes(StandardCharsets.UTF_8));
+                sockets.add(s);
+            }
+            release.countDown();
+            int echoed = 0;
+            int reset = 0;
+            for (int i = 0; i < clients; i++) {
+                try (Socket s = sockets.get(i)) {
+                    byte[] back = s.getInputStream().readNBytes(("hello " + i).length());
+                    assertEquals("hello " + i, new String(back, StandardCharsets.UTF_8), "client " + i + ": an echo or a reset");
+                    echoed++;
+                } catch (java.net.SocketException e) {
+                    assertTrue(String.valueOf(e.getMessage()).contains("reset"), "client " + i + ": " + e);
+                    reset++;
+                }
+            }
+            long[] counts = group.servedCounts();
+            assertEquals(0, counts[1], "loop 1 accepted nothing");
+            assertEquals(counts[0], echoed, "every connection loop 0 accepted was echoed");
+            if (kernelMigratesQueuedConnections()) {
+                assertEquals(0, reset, "with net.ipv4.tcp_migrate_req=1 the kernel moves the queue to loop 0's listener");
+            } else {
+                // 2^-64 odds that the kernel hashed all 64 onto loop 0
+                assertTrue(reset > 0, "the connections queued on the closed listener were reset: " + echoed + " echoed");
+            }
+            assertEquals(clients, echoed + reset);
+            for (int i = 0; i < 10; i++) {
+                assertEquals("after " + i, echoOnce(server, "after " + i), "new connects go to the listener left");
+            }
+            assertEquals(0, group.servedCounts()[1]);
+        }
+    }
+
     // ---------------------------------------------------------------- load
 
     /** A client on a non-blocking loop that sends its own pattern, checks the echo byte by byte, and stays connected. */

@@ -81,9 +81,31 @@ public final class LoopEvents {
         public long bytes;
     }
 
+    /** A dispatcher, or an object owning one, became unreachable with its channel open; the channel was closed. */
+    @Name("io.asyncore.Leak")
+    @Label("Leak")
+    @Category({"asyncore", "Dispatcher"})
+    @Description("A dispatcher (or an object owning one) became unreachable without close() while its channel was open;"
+            + " leak detection closed the channel")
+    @StackTrace(false)
+    public static final class Leak extends Event {
+        /** The class of the object dropped. */
+        @Label("Leaked")
+        public String leaked;
+        /** The channel it left open, as its toString. */
+        @Label("Channel")
+        public String channel;
+        /** Where it was created: the first frames, one per line. */
+        @Label("Created At")
+        public String createdAt;
+    }
+
     private static final EventType PASS = EventType.getEventType(Pass.class);
     private static final EventType SLOW = EventType.getEventType(SlowHandler.class);
     private static final EventType DISCARDED = EventType.getEventType(OutputDiscarded.class);
+    private static final EventType LEAK = EventType.getEventType(Leak.class);
+    /** Frames of the creation trace kept in a {@link Leak} event. */
+    private static final int LEAK_FRAMES = 8;
 
     /** True while a recording records {@link Pass}: one flag read. */
     public static boolean passEnabled() {
@@ -107,6 +129,21 @@ public final class LoopEvents {
             OutputDiscarded e = new OutputDiscarded();
             e.dispatcher = String.valueOf(dispatcher);
             e.bytes = bytes;
+            e.commit();
+        }
+    }
+
+    /** Records a leak if a recording wants it. */
+    public static void leak(String leaked, String channel, StackTraceElement[] createdAt) {
+        if (LEAK.isEnabled()) {
+            StringBuilder frames = new StringBuilder();
+            for (int i = 0; i < Math.min(LEAK_FRAMES, createdAt.length); i++) {
+                frames.append(createdAt[i]).append('\n');
+            }
+            Leak e = new Leak();
+            e.leaked = leaked;
+            e.channel = channel;
+            e.createdAt = frames.toString();
             e.commit();
         }
     }

@@ -2,6 +2,7 @@ package io.asyncore.coroutines
 
 import io.asyncore.Asyncore
 import io.asyncore.Dispatcher
+import io.asyncore.HandlerFactory
 import io.asyncore.LoopGroup
 import io.asyncore.SocketMap
 import java.net.InetSocketAddress
@@ -10,6 +11,7 @@ import java.net.StandardSocketOptions
 import java.nio.channels.ServerSocketChannel
 import java.nio.channels.SocketChannel
 import java.time.Duration
+import java.util.concurrent.atomic.AtomicInteger
 import kotlin.coroutines.CoroutineContext
 import kotlinx.coroutines.CoroutineName
 import kotlinx.coroutines.CoroutineScope
@@ -49,6 +51,13 @@ import kotlinx.coroutines.withContext
  * each [SuspendingSocket] served by the loop the group's chooser picked; a coroutine for it
  * belongs on that loop ([launchOn], or `launch(socket.map.asCoroutineDispatcher())`), so it never
  * hops between loops. [serve] does exactly that for every connection.
+ *
+ * ## One acceptor or one listener per loop
+ * By default one listener on loop 0 hands each connection to the loop the chooser picks (as
+ * [LoopGroup.listen]). With `reusePort = true` every loop listens on the same address with
+ * `SO_REUSEPORT` and serves what it accepts itself (as [LoopGroup.listenOnEachLoop]): no hand-off
+ * and accepts on every loop, but the kernel's hash decides the spread, and connections queued on
+ * one loop's listener when it closes are reset. [LoopGroup]'s class notes weigh the two.
  *
  * ## Lifetime
  * The group starts in the constructor. Cancelling the scope cancels its coroutines and stops the
@@ -91,24 +100,39 @@ public class LoopGroupScope(
      * The collection ends normally when the listener closes (the group stopping), and closes the
      * listener when it ends otherwise (cancelled, failed, or finished early by `take`).
      *
+     * With [reusePort], each collection opens one listener per loop instead, all on [address] with
+     * `SO_REUSEPORT` (for port 0, on the port the first was given), and each connection is served
+     * by the loop whose listener accepted it; the collection ends once every listener has closed.
+     *
      * Collect it from any dispatcher, and run each connection's coroutine on its socket's loop,
      * with [launchOn]. Connections are accepted ahead of the collector (a busy collector leaves
      * them queued in memory, not in the kernel's backlog); those never handed out are closed.
      *
      * @param backlog the kernel's queue of connections not yet accepted; 0 or less (the default)
-     *   means [io.asyncore.Asyncore.defaultBacklog], the system's limit
+     *   means [io.asyncore.Asyncore.defaultBacklog], the system's limit (per listener with [reusePort])
+     * @param reusePort one `SO_REUSEPORT` listener per loop, the kernel spreading the connects,
+     *   instead of one listener handing off (the default)
      * @throws java.net.BindException if the address is in use
+     * @throws UnsupportedOperationException with [reusePort], if the platform has no `SO_REUSEPORT`
+     *   or [address] is not an IP address: collect without it
      */
     public fun connections(
         address: SocketAddress,
         backlog: Int = 0,
+        reusePort: Boolean = false,
         onListening: suspend (SocketAddress) -> Unit = {},
     ): Flow<SuspendingSocket> = flow {
         val accepted = Channel<SuspendingSocket>(Channel.UNLIMITED) { it.close() }
-        val loop0 = group.loop(0)
-        val listener = withContext(loop0.asCoroutineDispatcher()) { Listener(loop0, address, backlog, accepted) }
+        val listeners = mutableListOf<Listener>()
         try {
-            onListening(listener.addr())
+            val open = AtomicInteger(if (reusePort) group.size() else 1)
+            for (loop in if (reusePort) group.loops() else listOf(group.loop(0))) {
+                val at = listeners.firstOrNull()?.addr() ?: address // port 0: every listener on the first one's port
+                listeners += withContext(loop.asCoroutineDispatcher()) {
+                    Listener(loop, openListener(at, backlog, reusePort), reusePort, accepted, open)
+                }
+            }
+            onListening(listeners[0].addr())
             for (socket in accepted) {
                 val context = currentCoroutineContext()
                 if (!context.isActive) socket.close() // accepted but never handed out
@@ -116,7 +140,7 @@ public class LoopGroupScope(
                 emit(socket)
             }
         } finally {
-            loop0.execute { listener.close() }
+            listeners.forEach { listener -> listener.map().execute { listener.close() } }
             accepted.cancel()
         }
     }
@@ -127,16 +151,19 @@ public class LoopGroupScope(
      * The one-line server of the class example.
      *
      * @param backlog as for [connections]: the system's limit unless given
+     * @param reusePort as for [connections]: one `SO_REUSEPORT` listener per loop instead of one handing off
      * @param onListening called with the address bound, before the first connection
-     * @return the job collecting the connections; cancel it to stop listening (the connections go on)
+     * @return the job collecting the connections; cancel it to stop listening (the connections go on).
+     *   A failure to listen (address in use, no `SO_REUSEPORT`) fails this job.
      */
     public fun serve(
         address: SocketAddress,
         backlog: Int = 0,
+        reusePort: Boolean = false,
         onListening: suspend (SocketAddress) -> Unit = {},
         handler: suspend CoroutineScope.(SuspendingSocket) -> Unit,
     ): Job = launch {
-        connections(address, backlog, onListening).collect { socket -> this@LoopGroupScope.launchOn(socket, handler) }
+        connections(address, backlog, reusePort, onListening).collect { socket -> this@LoopGroupScope.launchOn(socket, handler) }
     }
 
     /**
@@ -165,28 +192,40 @@ public class LoopGroupScope(
     /** The group's description, for logs. */
     override fun toString(): String = "LoopGroupScope[$group]"
 
-    /** The one acceptor: each connection goes to the group, and its socket into [accepted] from its own loop. */
+    /**
+     * A listener of [connections]: each connection goes to the group (to the chooser's loop, or with
+     * [ownLoop] to this listener's), and its socket into [accepted] from the loop that serves it.
+     * The last of the [open] listeners to close closes [accepted].
+     */
     private inner class Listener(
         map: SocketMap,
-        address: SocketAddress,
-        backlog: Int,
+        channel: ServerSocketChannel,
+        private val ownLoop: Boolean,
         private val accepted: Channel<SuspendingSocket>,
-    ) : Dispatcher(openListener(address, backlog), map) {
+        private val open: AtomicInteger,
+    ) : Dispatcher(channel, map) {
+        private var counted = false
+
         override fun handleAccepted(sock: SocketChannel, addr: SocketAddress) {
             if (!group.isRunning) {
                 sock.close()
                 close()
                 return
             }
-            group.serve(sock) { channel, loop ->
+            val factory = HandlerFactory { channel, loop ->
                 val socket = SuspendingSocket(channel, loop)
                 if (accepted.trySend(socket).isFailure) socket.close()
             }
+            if (ownLoop) group.serve(sock, map(), factory) else group.serve(sock, factory)
         }
 
         override fun close() {
             super.close()
-            accepted.close() // the flow completes once the queued connections are handed out
+            if (!counted) {
+                counted = true
+                // the flow completes once the queued connections are handed out
+                if (open.decrementAndGet() == 0) accepted.close()
+            }
         }
     }
 }
@@ -203,12 +242,24 @@ public fun CoroutineScope.launchOn(
     socket.use { block(it) }
 }
 
-/** A listener bound to [address], with `SO_REUSEADDR` on IP sockets; a [backlog] below 1 means the system's. */
-private fun openListener(address: SocketAddress, backlog: Int): ServerSocketChannel {
+/**
+ * A listener bound to [address], with `SO_REUSEADDR` on IP sockets and, if [reusePort], `SO_REUSEPORT`;
+ * a [backlog] below 1 means the system's.
+ */
+private fun openListener(address: SocketAddress, backlog: Int, reusePort: Boolean): ServerSocketChannel {
     val channel = ServerSocketChannel.open(Asyncore.protocolFamily(address))
     try {
         if (address is InetSocketAddress) {
             channel.setOption(StandardSocketOptions.SO_REUSEADDR, true)
+        }
+        if (reusePort) {
+            if (address !is InetSocketAddress || StandardSocketOptions.SO_REUSEPORT !in channel.supportedOptions()) {
+                throw UnsupportedOperationException(
+                    "SO_REUSEPORT is not available for $address on this platform: " +
+                        "collect connections(address) without reusePort, one listener handing off",
+                )
+            }
+            channel.setOption(StandardSocketOptions.SO_REUSEPORT, true)
         }
         channel.bind(address, if (backlog < 1) Asyncore.defaultBacklog() else backlog)
     } catch (t: Throwable) {

@@ -1,8 +1,8 @@
 package io.asyncore.coroutines
 
-import io.asyncore.Dispatcher
 import io.asyncore.SocketMap
 import java.io.IOException
+import java.lang.ref.WeakReference
 import java.nio.ByteBuffer
 import java.nio.channels.SocketChannel
 
@@ -15,16 +15,23 @@ import java.nio.channels.SocketChannel
  *
  * Interest: read-interested while a reader waits, write-interested while output is queued or a
  * connect waits. Loop thread only, as every dispatcher.
+ *
+ * It holds its socket weakly, so that a socket its users dropped without closing it becomes
+ * garbage while this dispatcher is still in the map: leak detection watches the socket
+ * ([watchLeaksOf]), reports it and closes this dispatcher.
  */
 internal class SocketEvents(
     channel: SocketChannel?,
     map: SocketMap,
-    private val socket: SuspendingSocket,
+    socket: SuspendingSocket,
     private val input: InputBuffer,
     private val output: OutputQueue,
-) : Dispatcher(channel, map), Interest {
-    /** The failure that closed the socket, for its waiters and its close hook; null for a plain close. */
-    private var failure: Throwable? = null
+) : OwnedEvents(channel, map), Interest {
+    private val socket = WeakReference(socket)
+
+    init {
+        watchLeaksOf(socket)
+    }
 
     // While a recv or send of ours runs, its handleClose() (end of stream, or the peer went away)
     // only notes that it ran: the caller decides what the reader or writer sees.
@@ -159,17 +166,10 @@ internal class SocketEvents(
         waiter.await()
     }
 
-    /** A failed connect or write: the waiters get the error instead of the log. */
-    override fun handleError(error: Throwable) {
-        failure = error
-        close()
-    }
+    override val ownerOpen: Boolean get() = socket.get()?.isOpen == true
 
-    override fun close() {
-        val wasOpen = !isClosed
-        super.close()
-        if (wasOpen || socket.isOpen) {
-            socket.finishClose(failure)
-        }
+    /** Dropped by its users: no one is left to tell. */
+    override fun ownerClosed(cause: Throwable?) {
+        socket.get()?.finishClose(cause)
     }
 }

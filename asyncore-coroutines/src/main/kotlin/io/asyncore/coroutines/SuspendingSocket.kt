@@ -15,11 +15,8 @@ import java.nio.channels.SocketChannel
 import java.time.Duration
 import javax.net.ssl.SSLEngine
 import javax.net.ssl.SSLException
-import kotlin.coroutines.suspendCoroutine
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CompletableDeferred
-import kotlinx.coroutines.NonCancellable
-import kotlinx.coroutines.withContext
 
 /**
  * A TCP (or Unix-domain stream) connection served by a [SocketMap]'s loop, with suspending reads
@@ -581,7 +578,7 @@ public class SuspendingSocket private constructor(
         val channel = channel()!!
         val ahead = input.takeAll()
         closedBy = SocketClosedException("this socket was detached; its channel belongs to new code now")
-        events.delChannel()
+        events.releaseSocket() // the channel is the caller's now: not a leak of this socket
         released()
         Detached(channel, ahead)
     }
@@ -616,7 +613,7 @@ INJECTED
     ): Unit = onLoop(map) {
         checkOpen("startTls")
         check(!events.isTls) { "startTls() on a socket that already runs TLS" }
-        check(reader == null && !output.writer.isWaiting) {
+        check(reader == null && !output.writerWaiting) {
             "startTls() while another coroutine reads or writes this socket; let them finish first"
         }
         val unread = input.available
@@ -647,7 +644,7 @@ INJECTED
     internal val writeInterested: Boolean get() = events.writable()
     internal val bufferedInput: Int get() = input.available
     internal val inputCapacity: Int get() = input.capacity
-    internal val writerWaiting: Boolean get() = output.writer.isWaiting
+    internal val writerWaiting: Boolean get() = output.writerWaiting
 
     /** Read system calls made so far. Loop thread; for tests. */
     internal val readCalls: Long get() = input.readCalls
@@ -664,7 +661,7 @@ INJECTED
     private fun checkWriter(what: String) {
         checkOpen(what)
         check(!output.shut) { "$what after shutdownOutput(): this socket no longer sends" }
-        check(!output.writer.isWaiting) {
+        check(!output.writerWaiting) {
             "$what while another writer is suspended on this socket (waiting for its output to drain); " +
                 "one writer at a time: await it first, or serialise writers with a Mutex"
         }
@@ -681,45 +678,37 @@ INJECTED
      * [take] is told how many bytes it wrote (0 if none: then the bytes are in the socket's buffer).
      * Only on the loop thread: a caller on another dispatcher could be cancelled on its way back
      * with the bytes already in [into], so its bytes always go through the socket's buffer.
+     *
+     * Inline, with [fill] and [awaitInput]: a read on the loop (every read of an idle connection)
+     * is then one frame of its caller's, with no closure for [need] or [take] and no token of its
+     * own, since on the loop nothing can release its claim but itself. An idle connection keeps
+     * that frame alive; see benchmarks/notes.md, "Memory per idle coroutine connection".
      */
-    private suspend fun <T> reading(what: String, need: () -> Boolean, into: ByteBuffer? = null, take: (Int) -> T): T {
-        val token = Any()
-        if (map.inLoop()) {
-            claimReader(what, token)
-            try {
-                val direct = fill(need, into)
-                return take(direct)
-            } finally {
-                releaseReader(token)
-            }
+    private suspend inline fun <T> reading(
+        what: String,
+        crossinline need: () -> Boolean,
+        into: ByteBuffer? = null,
+        crossinline take: (Int) -> T,
+    ): T {
+        if (!map.inLoop()) {
+            return readingOffLoop(what, { need() }, { take(it) })
         }
-        // From another dispatcher: wait on the loop without consuming, then consume on the loop and
-        // hand the result back without a cancellation check. (withContext would drop the result of a
-        // caller cancelled on its way back, even with NonCancellable, and the bytes would be lost.)
-        val loop = map.asCoroutineDispatcher()
+        claimReader(what, ON_LOOP)
         try {
-            withContext(loop) {
-                claimReader(what, token)
-                fill(need)
-            }
-        } catch (t: Throwable) {
-            withContext(NonCancellable + loop) { releaseReader(token) }
-            throw t
+            val direct = fill(need, into)
+            return take(direct)
+        } finally {
+            releaseReader(ON_LOOP)
         }
-        return suspendCoroutine { cont ->
-            map.execute {
-                cont.resumeWith(
-                    runCatching {
-                        try {
-                            checkOpen(what) // closed while hopping back: the buffered bytes are gone
-                            take(0)
-                        } finally {
-                            releaseReader(token)
-                        }
-                    },
-                )
-            }
-        }
+    }
+
+    /** [reading] from another dispatcher: every byte goes through the socket's buffer. */
+    private suspend fun <T> readingOffLoop(what: String, need: () -> Boolean, take: (Int) -> T): T {
+        val token = Any() // released off the loop's own flow: only this read's claim may be released
+        return readOffLoop(map, { claimReader(what, token) }, { fill(need) }, {
+            checkOpen(what) // closed while hopping back: the buffered bytes are gone
+            take(0)
+        }) { releaseReader(token) }
     }
 
     private fun claimReader(what: String, token: Any) {
@@ -742,7 +731,7 @@ INJECTED
      * nothing buffered, the kernel writes straight into [into] instead (no copy, no buffer of the
      * socket's own), and the count it wrote is returned; otherwise 0.
      */
-    private suspend fun fill(need: () -> Boolean, into: ByteBuffer? = null): Int {
+    private suspend inline fun fill(crossinline need: () -> Boolean, into: ByteBuffer? = null): Int {
         while (!need() && !input.eof) {
             checkOpen("read")
             val found = when {
@@ -758,7 +747,7 @@ INJECTED
     }
 
     /** Waits for readiness; cancelled, it keeps no buffer unless bytes are buffered. Loop thread. */
-    private suspend fun awaitInput() {
+    private suspend inline fun awaitInput() {
         try {
             events.readWaiter.await()
         } catch (e: CancellationException) {
@@ -784,7 +773,7 @@ INJECTED
         output.clear()
         input.release()
         events.readWaiter.fail { SocketClosedException("the socket was closed while a read waited", why.cause ?: why) }
-        output.writer.fail { SocketClosedException("the socket was closed while a write waited", why.cause ?: why) }
+        output.failWriter { SocketClosedException("the socket was closed while a write waited", why.cause ?: why) }
         events.connectWaiter?.fail { cause ?: SocketClosedException("the socket was closed while connecting") }
         events.handshakeWaiter?.fail { cause ?: SocketClosedException("the socket was closed during the TLS handshake") }
         released()
@@ -845,6 +834,9 @@ INJECTED
 
         /** [closeSignal] once the channel is released: completed, shared by every socket. */
         private val RELEASED = CompletableDeferred(Unit)
+
+        /** The reader token of every read on the loop: there, only the read itself releases its claim. */
+        private val ON_LOOP = Any()
 
         private fun requireConnected(channel: SocketChannel): SocketChannel {
             require(channel.isConnected) {

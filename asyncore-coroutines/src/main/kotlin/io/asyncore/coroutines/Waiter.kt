@@ -28,8 +28,8 @@ internal fun interface Interest {
  * interested only while a coroutine waits; null when the interest follows something else (a
  * writer waiting for the output queue to drain, whose interest follows the queue).
  */
-internal class Waiter(private val map: SocketMap, private val interest: Interest?) {
-    private var cont: CancellableContinuation<Unit>? = null
+internal class Waiter(private val map: SocketMap, private val interest: Interest?) : (Throwable?) -> Unit {
+    private var cont: CancellableContinuation<Any?>? = null
 
     /** True while a coroutine waits here. Loop thread. */
     val isWaiting: Boolean get() = cont != null
@@ -38,17 +38,31 @@ internal class Waiter(private val map: SocketMap, private val interest: Interest
      * Suspends until [wake] or [fail]. Cancelled, it takes itself out of the slot (on the loop,
      * since cancellation may come from any thread) and the interest follows; a wait that was
      * already woken or failed is left alone. Loop thread; one wait at a time (the callers check).
+     *
+     * Memory: an idle connection is a coroutine suspended here, so what a wait keeps alive is what
+     * each idle connection costs. The cancellation handler is this waiter itself, not a closure per
+     * wait, and the function returns kotlinx's result as its own (no frame of its own): a wait
+     * holds only kotlinx's continuation, its dispatched wrapper and its link to the parent job.
+     * (It returns `Any?`, always [Unit], for that: a `Unit` function would need a frame to return
+     * its own `Unit`.)
      */
-    suspend fun await(): Unit = suspendCancellableCoroutine { c ->
+    suspend fun await(): Any? = suspendCancellableCoroutine<Any?> { c ->
         cont = c // callers allow one waiter; a cancelled wait whose handler has not run yet is replaced
         interest?.changed()
-        c.invokeOnCancellation {
-            if (map.inLoop()) cancelled(c) else map.execute { cancelled(c) }
-        }
+        c.invokeOnCancellation(this)
     }
 
-    private fun cancelled(c: CancellableContinuation<Unit>) {
-        if (cont === c) {
+    /**
+     * The cancellation handler of every wait here (kotlinx calls it on the cancelling thread): takes
+     * the cancelled wait out of the slot, on the loop. A wait found still active is a newer one and
+     * stays.
+     */
+    override fun invoke(cause: Throwable?) {
+        if (map.inLoop()) cancelled() else map.execute(::cancelled)
+    }
+
+    private fun cancelled() {
+        if (cont?.isCancelled == true) {
             cont = null
             interest?.changed()
         }

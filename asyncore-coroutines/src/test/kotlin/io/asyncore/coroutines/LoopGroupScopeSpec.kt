@@ -5,6 +5,7 @@ import io.asyncore.coroutines.testing.awaitCondition
 import io.asyncore.coroutines.testing.loopTest
 import io.asyncore.coroutines.testing.pattern
 import io.asyncore.LoopGroup
+import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.shouldBe
 import java.net.SocketAddress
@@ -140,6 +141,94 @@ class LoopGroupScopeSpec : FunSpec({
             loops.group.shutdown(Duration.ofSeconds(5))
             collected.await() shouldBe 1
         }
+        loops.close(Duration.ofSeconds(20)) shouldBe true
+    }
+
+    test("with reusePort every loop listens on the port, the kernel spreads the connects, and each coroutine stays on the loop that accepted it") {
+        val loops = LoopGroupScope(LoopGroup(2))
+        val strayed = Collections.synchronizedList(mutableListOf<String>())
+        val threads = Collections.synchronizedSet(mutableSetOf<String>())
+        val address = CompletableDeferred<SocketAddress>()
+        val serving = loops.serve(LOOPBACK, reusePort = true, onListening = { address.complete(it) }) { socket ->
+            threads += Thread.currentThread().name
+            confinedEcho(socket, strayed)
+        }
+        loopTest(60.seconds) { map ->
+            val target = address.await()
+            val connections = 400
+            val results = List(connections) { i ->
+                async {
+                    val payload = pattern(1_000, seed = i)
+                    SuspendingSocket.connect(target, map).use { client ->
+                        client.write(payload)
+                        client.readExactly(payload.size).contentEquals(payload)
+                    }
+                }
+            }
+            results.awaitAll().all { it } shouldBe true
+        }
+        serving.isCancelled shouldBe false
+        loops.close(Duration.ofSeconds(20)) shouldBe true
+        val counts = loops.group.servedCounts()
+        counts.sum() shouldBe 400L
+        // The kernel hashes each connect's address pair: about 200 each, never exactly (10 standard deviations of room).
+        (counts[0] >= 100 && counts[1] >= 100) shouldBe true
+        threads.map { it.substringAfterLast("-loop-").substringBefore(" ") }.toSet() shouldBe setOf("0", "1")
+        strayed shouldBe emptyList()
+    }
+
+    test("with reusePort the flow completes once the group's stop has closed every listener") {
+        val loops = LoopGroupScope(LoopGroup(2))
+        loopTest(30.seconds) { map ->
+            val address = CompletableDeferred<SocketAddress>()
+            val collected = async {
+                loops.connections(LOOPBACK, reusePort = true, onListening = { address.complete(it) })
+                    .toList().onEach { it.close() }.size
+            }
+            val target = address.await()
+            repeat(8) { SuspendingSocket.connect(target, map).close() }
+            awaitCondition { loops.group.servedCounts().sum() == 8L }
+            loops.group.shutdown(Duration.ofSeconds(5))
+            collected.await() shouldBe 8
+            shouldThrow<java.net.ConnectException> { SuspendingSocket.connect(target, map) }
+        }
+        loops.close(Duration.ofSeconds(20)) shouldBe true
+    }
+
+    test("a connection's coroutine that throws on one loop ends alone: the other loop and the listener go on") {
+        val loops = LoopGroupScope(LoopGroup(2))
+        val address = CompletableDeferred<SocketAddress>()
+        val serving = loops.serve(LOOPBACK, onListening = { address.complete(it) }) { socket ->
+            val data = socket.readUpTo(4096) ?: return@serve
+            if (data.decodeToString() == "boom") throw IllegalStateException("boom, on purpose")
+            socket.write(data)
+            while (true) {
+                val more = socket.readUpTo(4096) ?: break
+                socket.write(more)
+            }
+        }
+        loopTest(30.seconds) { map ->
+            val target = address.await()
+            SuspendingSocket.connect(target, map).use { doomed -> // one loop
+                SuspendingSocket.connect(target, map).use { other -> // the other: round robin
+                    other.write("fine".encodeToByteArray())
+                    other.readExactly(4).decodeToString() shouldBe "fine"
+                    doomed.write("boom".encodeToByteArray())
+                    doomed.readUpTo(10) shouldBe null // its socket was closed when its coroutine failed
+                    other.write("still".encodeToByteArray())
+                    other.readExactly(5).decodeToString() shouldBe "still"
+                }
+            }
+            repeat(2) { i ->
+                SuspendingSocket.connect(target, map).use { next ->
+                    next.write("next $i".encodeToByteArray())
+                    next.readExactly(6).decodeToString() shouldBe "next $i"
+                }
+            }
+        }
+        serving.isActive shouldBe true
+        loops.group.isRunning shouldBe true
+        loops.group.failure() shouldBe null
         loops.close(Duration.ofSeconds(20)) shouldBe true
     }
 

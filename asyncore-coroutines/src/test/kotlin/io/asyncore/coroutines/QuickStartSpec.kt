@@ -4,6 +4,7 @@ import io.asyncore.SocketMap
 import io.asyncore.coroutines.testing.LOOPBACK
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.shouldBe
+import java.net.InetSocketAddress
 import java.net.SocketAddress
 import kotlinx.coroutines.CompletableDeferred
 import kotlinx.coroutines.CoroutineScope
@@ -36,6 +37,18 @@ private suspend fun echoClient(address: SocketAddress): String {
     }
 }
 
+/** README: "Datagrams", returning what it prints. */
+private suspend fun CoroutineScope.datagramEcho(): String {
+    val server = SuspendingDatagramSocket.bind(InetSocketAddress("127.0.0.1", 0))
+    launch { server.datagrams().collect { d -> server.send(d.data, d.sender) } } // an echo server
+    val client = SuspendingDatagramSocket.connect(server.localAddress!!)
+    client.send("ping".encodeToByteArray())
+    val printed = client.receive().data.decodeToString()
+    client.close()
+    server.close() // completes the flow
+    return printed
+}
+
 class QuickStartSpec : FunSpec({
     timeout = 30_000
 
@@ -47,6 +60,12 @@ class QuickStartSpec : FunSpec({
                 echoClient(address.await()) shouldBe "hello, asyncore"
                 server.cancelAndJoin()
             }
+        }
+    }
+
+    test("the README's datagram echo answers the client, and closing the server ends its flow") {
+        SocketMap().use { map ->
+            map.runUntilComplete { datagramEcho() } shouldBe "ping" // runUntilComplete returns only once the flow's coroutine ended
         }
     }
 })

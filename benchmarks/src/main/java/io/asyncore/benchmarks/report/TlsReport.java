@@ -154,20 +154,11 @@ final class TlsReport {
     /** "35 s of handshakes, 1536 MiB of bulk echo, then ping-pong", from the generator's options in meta.txt. */
     private static String warmUp(List<String> meta) {
         String g = meta(meta, "tls-generator");
-        return option(g, "warm-handshakes") + " s of handshakes, " + option(g, "warm-bulk") + " MiB of bulk echo, then 2 s of ping-pong";
+        return Report.option(g, "warm-handshakes") + " s of handshakes, " + Report.option(g, "warm-bulk") + " MiB of bulk echo, then 2 s of ping-pong";
     }
 
     private static String window(List<String> meta) {
-        return option(meta(meta, "tls-generator"), "window");
-    }
-
-    private static String option(String line, String name) {
-        for (String word : line.split("\\s+")) {
-            if (word.startsWith("--" + name + "=")) {
-                return word.substring(name.length() + 3);
-            }
-        }
-        return "?";
+        return Report.option(meta(meta, "tls-generator"), "window");
     }
 
     // ---------------------------------------------------------------- output

@@ -19,7 +19,7 @@ public final class BoringSslCallbackEchoServer {
 
     public static void main(String[] args) throws IOException, InterruptedException {
         SslContext context = TlsSetup.nettyContext(NAME, SslProvider.OPENSSL);
-        EchoListener.run(args, NAME, (map, address) ->
-                new TlsCallbackEchoServer(map, address, () -> context.newEngine(ByteBufAllocator.DEFAULT)));
+        EchoListener.run(args, NAME, (map, address, reusePort) ->
+                new TlsCallbackEchoServer(map, address, reusePort, () -> context.newEngine(ByteBufAllocator.DEFAULT)));
     }
 }

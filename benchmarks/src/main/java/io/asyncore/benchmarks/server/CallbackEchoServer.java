@@ -23,8 +23,8 @@ import java.nio.channels.SocketChannel;
 public final class CallbackEchoServer extends EchoListener {
     private static final String NAME = "CallbackEchoServer";
 
-    CallbackEchoServer(SocketMap map, InetSocketAddress address) throws IOException {
-        super(map, address);
+    CallbackEchoServer(SocketMap map, InetSocketAddress address, boolean reusePort) throws IOException {
+        super(map, address, reusePort);
     }
 
     @Override

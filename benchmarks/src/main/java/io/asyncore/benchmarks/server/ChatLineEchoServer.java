@@ -19,8 +19,8 @@ import java.util.Arrays;
 public final class ChatLineEchoServer extends EchoListener {
     private static final String NAME = "ChatLineEchoServer";
 
-    ChatLineEchoServer(SocketMap map, InetSocketAddress address) throws IOException {
-        super(map, address);
+    ChatLineEchoServer(SocketMap map, InetSocketAddress address, boolean reusePort) throws IOException {
+        super(map, address, reusePort);
     }
 
     @Override

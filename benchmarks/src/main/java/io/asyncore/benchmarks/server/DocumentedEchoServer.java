@@ -17,8 +17,8 @@ import java.nio.channels.SocketChannel;
 public final class DocumentedEchoServer extends EchoListener {
     private static final String NAME = "DocumentedEchoServer";
 
-    DocumentedEchoServer(SocketMap map, InetSocketAddress address) throws IOException {
-        super(map, address);
+    DocumentedEchoServer(SocketMap map, InetSocketAddress address, boolean reusePort) throws IOException {
+        super(map, address, reusePort);
     }
 
     @Override

@@ -19,6 +19,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code TCP_NODELAY} on every accepted connection (as every server in the comparison does) and
  * hands it to {@link #serve}, in its own map or, with {@code --loops N}, on the loop of a
  * {@link LoopGroup} that the group's round robin picks. Only the per-connection handlers differ, and each server keeps its own.
+ * With {@code --loops N --reuseport} there is one listener per loop instead, all bound with
+ * {@code SO_REUSEPORT}, each serving the connections it accepts on its own loop (the group's
+ * {@code listenOnEachLoop} mode): the kernel spreads the connects.
  *
  * <p>Nothing here runs per read or per write: it acts once per accepted connection.
  */
@@ -26,15 +29,23 @@ abstract class EchoListener extends Dispatcher {
     /** Makes the listener of one server, in {@code map}, on {@code address}. */
     @FunctionalInterface
     interface Factory {
-        EchoListener listen(SocketMap map, InetSocketAddress address) throws IOException;
+        EchoListener listen(SocketMap map, InetSocketAddress address, boolean reusePort) throws IOException;
     }
 
     /** The group the connections are handed to, or null to serve them in this listener's map. */
     private LoopGroup group;
     private final Map<SocketMap, ByteBuffer> buffers = new ConcurrentHashMap<>();
 
-    EchoListener(SocketMap map, InetSocketAddress address) throws IOException {
-        super(map);
+    /**
+     * Listens on {@code address} in {@code map}: as the documentation's server does (create, bind,
+     * listen) or, with {@code reusePort}, on a listener of its own with {@code SO_REUSEPORT}, which
+     * serves in its own map.
+     */
+    EchoListener(SocketMap map, InetSocketAddress address, boolean reusePort) throws IOException {
+        super(reusePort ? ServerArgs.reusePortListener(address) : null, map);
+        if (reusePort) {
+            return;
+        }
         createSocket();
         setReuseAddr();
         bind(address);
@@ -44,7 +55,7 @@ abstract class EchoListener extends Dispatcher {
     @Override
     public final void handleAccepted(SocketChannel sock, SocketAddress addr) throws IOException {
         sock.setOption(StandardSocketOptions.TCP_NODELAY, true); // as every server here (Netty's default)
-        if (group == null) {
+        if (group == null) { // one loop, or one listener per loop with SO_REUSEPORT
             serve(sock, map());
         } else {
             group.serve(sock, this::serve);
@@ -69,13 +80,19 @@ abstract class EchoListener extends Dispatcher {
         int loops = ServerArgs.loops(args, name);
         if (loops == 1) {
             SocketMap map = new SocketMap();
-            factory.listen(map, address);
+            factory.listen(map, address, false);
             ServerArgs.ready(name, address);
             Asyncore.loop(null, false, map);
             return;
         }
         LoopGroup group = new LoopGroup(loops);
-        factory.listen(group.loop(0), address).group = group; // before start(): set up from this thread
+        if (ServerArgs.reusePort(args)) {
+            for (SocketMap map : group.loops()) {
+                factory.listen(map, address, true); // before start(): set up from this thread
+            }
+        } else {
+            factory.listen(group.loop(0), address, false).group = group; // before start(): set up from this thread
+        }
         group.start();
         ServerArgs.ready(name, address);
         ServerArgs.awaitForever(group);

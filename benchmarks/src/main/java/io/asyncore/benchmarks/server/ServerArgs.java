@@ -1,11 +1,16 @@
 package io.asyncore.benchmarks.server;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ServerSocketChannel;
 
 /**
- * The command line every echo server takes, {@code <port> [--loops N]}, and the line it prints
- * once it listens. The asyncore servers serve on a {@link io.asyncore.LoopGroup} of N loops when N
- * is above 1; the others ignore {@code --loops}.
+ * The command line every echo server takes, {@code <port> [--loops N] [--reuseport]}, and the line
+ * it prints once it listens. The asyncore servers serve on a {@link io.asyncore.LoopGroup} of N
+ * loops when N is above 1, with one acceptor handing off or, with {@code --reuseport}, one
+ * {@code SO_REUSEPORT} listener per loop (the servers on {@link EchoListener} and the coroutine
+ * server); the others ignore both.
  *
  * <p>The servers bind 127.0.0.1 only, listen with the same backlog and set {@code TCP_NODELAY} on
  * every connection (Netty's default, so the others do it too). {@code run.sh} starts one server process at a time, waits
@@ -20,8 +25,10 @@ final class ServerArgs {
 
     /** The loopback address to listen on, from {@code args[0]}. Exits with a usage line on bad input. */
     static InetSocketAddress address(String[] args, String server) {
-        if (args.length != 1 && !(args.length == 3 && args[1].equals("--loops"))) {
-            usage(server, "expected the port, then optionally --loops N");
+        boolean loops = args.length >= 3 && args[1].equals("--loops");
+        int expected = 1 + (loops ? 2 : 0) + (reusePort(args) ? 1 : 0);
+        if (args.length == 0 || args.length != expected || (reusePort(args) && !loops)) {
+            usage(server, "expected the port, then optionally --loops N, then optionally --reuseport (with --loops)");
         }
         int port;
         try {
@@ -56,6 +63,34 @@ final class ServerArgs {
         return 1;
     }
 
+    /** True if {@code --reuseport} ends the command line: one listener per loop with {@code SO_REUSEPORT}. */
+    static boolean reusePort(String[] args) {
+        return args.length > 1 && args[args.length - 1].equals("--reuseport");
+    }
+
+    /**
+     * A non-blocking listener on {@code address} with {@code SO_REUSEADDR}, {@code SO_REUSEPORT} and
+     * {@link #BACKLOG}, for one loop of a {@code --reuseport} server. Exits with a message where the
+     * platform has no {@code SO_REUSEPORT}.
+     */
+    static ServerSocketChannel reusePortListener(InetSocketAddress address) throws IOException {
+        ServerSocketChannel listener = ServerSocketChannel.open();
+        try {
+            if (!listener.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT)) {
+                System.err.println("--reuseport: this platform has no SO_REUSEPORT; run without it (one listener handing off)");
+                System.exit(2);
+            }
+            listener.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            listener.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+            listener.configureBlocking(false);
+            listener.bind(address, BACKLOG);
+            return listener;
+        } catch (IOException | RuntimeException e) {
+            listener.close();
+            throw e;
+        }
+    }
+
     /** Waits for {@code group} until the process is ended (the group never stops by itself). */
     static void awaitForever(io.asyncore.LoopGroup group) throws InterruptedException {
         while (!group.awaitTermination(java.time.Duration.ofDays(1))) {
@@ -70,7 +105,8 @@ final class ServerArgs {
     }
 
     private static void usage(String server, String problem) {
-        System.err.println(server + ": " + problem + "\nusage: java ... " + server + " <port> [--loops N]   (listens on 127.0.0.1:<port>; N loops, 1 by default)");
+        System.err.println(server + ": " + problem + "\nusage: java ... " + server + " <port> [--loops N [--reuseport]]   (listens on 127.0.0.1:<port>; "
+                + "N loops, 1 by default; --reuseport: one SO_REUSEPORT listener per loop instead of one handing off)");
         System.exit(2);
     }
 }

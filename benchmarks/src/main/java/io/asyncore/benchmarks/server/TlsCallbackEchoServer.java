@@ -25,8 +25,9 @@ public final class TlsCallbackEchoServer extends EchoListener {
 
     private final Supplier<SSLEngine> engines;
 
-    TlsCallbackEchoServer(SocketMap map, InetSocketAddress address, Supplier<SSLEngine> engines) throws IOException {
-        super(map, address);
+    TlsCallbackEchoServer(SocketMap map, InetSocketAddress address, boolean reusePort, Supplier<SSLEngine> engines)
+            throws IOException {
+        super(map, address, reusePort);
         this.engines = engines;
     }
 
@@ -51,7 +52,7 @@ public final class TlsCallbackEchoServer extends EchoListener {
 
     public static void main(String[] args) throws IOException, InterruptedException {
         SSLContext context = TlsSetup.jdkContext(NAME);
-        run(args, NAME, (map, address) ->
-                new TlsCallbackEchoServer(map, address, () -> TlsSetup.restrict(Tls.serverEngine(context))));
+        run(args, NAME, (map, address, reusePort) ->
+                new TlsCallbackEchoServer(map, address, reusePort, () -> TlsSetup.restrict(Tls.serverEngine(context))));
     }
 }

@@ -30,7 +30,8 @@ import kotlinx.coroutines.launch
  * default.
  *
  * With `--loops N` (N above 1) it serves on a [LoopGroupScope] instead: one listener hands each
- * connection to a loop, whose coroutine runs there, with one shared buffer per loop.
+ * connection to a loop, whose coroutine runs there, with one shared buffer per loop; with
+ * `--reuseport` too, one `SO_REUSEPORT` listener per loop, each serving what it accepts.
  */
 object CoroutineEchoServer {
     private const val NAME = "CoroutineEchoServer"
@@ -43,7 +44,8 @@ object CoroutineEchoServer {
             // One buffer per loop: each is shared only by the coroutines of that loop's thread.
             val group = LoopGroupScope(LoopGroup(loops))
             val buffers = group.group.loops().associateWith { ByteBuffer.allocateDirect(65536) }
-            group.serve(address, ServerArgs.BACKLOG, onListening = { ServerArgs.ready(NAME, address) }) { socket ->
+            val reusePort = ServerArgs.reusePort(args)
+            group.serve(address, ServerArgs.BACKLOG, reusePort, onListening = { ServerArgs.ready(NAME, address) }) { socket ->
                 echo(socket, buffers.getValue(socket.map))
             }
             ServerArgs.awaitForever(group.group)

@@ -283,6 +283,10 @@ class ReportTest {
         return pingPong(server, c, rep, 100_000, micros, 0.9) + " loopcpu=" + loopCpu + " loopthreads=" + threads + " loops=" + loops;
     }
 
+    private static String group(String server, int loops, int c, int rep, double micros, String loopCpu, String threads, String conns) {
+        return group(server, loops, c, rep, micros, loopCpu, threads) + " loopconns=" + conns;
+    }
+
     private static String connect(String server, int loops, int rep, double connps) {
         return "server=" + server + " scenario=connect rep=" + rep + " n=2000 connps=" + connps + " seconds=1 rss_before_kb=1"
                 + " rss_after_kb=2 rss_per_conn_kb=1 heap_per_conn_kb=na srvcpu=1 gencpu=1 loops=" + loops;
@@ -299,9 +303,13 @@ class ReportTest {
                 // Two rounds of two loops: medians 6.2 µs/RT at C = 50, 4.4 at C = 1000, spread (1.2 + 1.0) / 2 = 1.1.
                 group("callback", 2, 50, 1, 6.1, "0.31,0.30", "asyncore-group-,asyncore-group-"),
                 group("callback", 2, 50, 2, 6.3, "0.32,0.30", "asyncore-group-,asyncore-group-"),
-                group("callback", 2, 1000, 1, 4.3, "0.24,0.20", "asyncore-group-,asyncore-group-"),
-                group("callback", 2, 1000, 2, 4.5, "0.22,0.22", "asyncore-group-,asyncore-group-"),
+                group("callback", 2, 1000, 1, 4.3, "0.24,0.20", "asyncore-group-,asyncore-group-", "502,501"),
+                group("callback", 2, 1000, 2, 4.5, "0.22,0.22", "asyncore-group-,asyncore-group-", "502,501"),
                 connect("callback", 2, 1, 19_000), connect("callback", 2, 2, 21_000),
+                // SO_REUSEPORT, two loops only: compared with callback's one loop; the kernel's spread 550/451.
+                group("callback-reuseport", 2, 50, 1, 5.7, "0.30,0.28", "asyncore-group-,asyncore-group-", "28,24"),
+                group("callback-reuseport", 2, 1000, 1, 4.2, "0.25,0.20", "asyncore-group-,asyncore-group-", "551,451"),
+                connect("callback-reuseport", 2, 1, 30_000),
                 group("netty-nio", 1, 50, 1, 7.0, "0.70", "multiThreadIoEv"), group("netty-nio", 1, 1000, 1, 5.0, "0.50", "multiThreadIoEv"),
                 group("netty-nio", 2, 50, 1, 7.0, "0.35,0.35", "multiThreadIoEv,multiThreadIoEv"),
                 group("netty-nio", 2, 1000, 1, 6.0, "0.40,0.20", "multiThreadIoEv,multiThreadIoEv")));
@@ -309,8 +317,13 @@ class ReportTest {
         assertTrue(md.contains("## Loop groups (issue 16)"), md);
         assertTrue(md.contains("Pinning: server on CPUs 0-1."), md);
         assertTrue(md.contains("then 2,000 new connections"), md);
-        assertTrue(md.contains("| callback | 1 | 100,000 | 6.00 | — | 100,000 | 4.00 | — | 0.40 | n/a | 1.00 | 20,000 | — |"), md);
-        assertTrue(md.contains("| callback | 2 | 100,000 | 6.20 | 1.03 | 100,000 | 4.40 | 1.10 | 0.23, 0.21 | 1.10 | 1.82 | 20,000 | 1.00 |"), md);
+        assertTrue(md.contains("| callback | 1 | one listener | 100,000 | 6.00 | — | 100,000 | 4.00 | — | 0.40 | n/a | n/a | n/a | 1.00 | 20,000 | — |"), md);
+        assertTrue(md.contains("| callback | 2 | one acceptor | 100,000 | 6.20 | 1.03 | 100,000 | 4.40 | 1.10 | 0.23, 0.21 | 1.10 | 502, 501 | 1.00 | 1.82 | 20,000 | 1.00 |"), md);
+        assertTrue(md.contains("| callback-reuseport | 2 | SO_REUSEPORT per loop | 100,000 | 5.70 | 0.95 | 100,000 | 4.20 | 1.05 | 0.25, 0.20 | 1.25 | 551, 451 | 1.22 | 1.90 | 30,000 | 1.50 |"), md);
+        assertTrue(md.contains("| callback-reuseport: 2 loops, server CPU per round trip ≤ 1.05× one loop, C = 1000 | 1.05× (4.20 vs 4.00 µs) | met |"), md);
+        assertTrue(md.contains("| callback-reuseport: 2 loops, fullest loop's connections ≤ 1.1× the emptiest's, C = 1000 | 1.22× | **missed** |"), md);
+        assertTrue(md.contains("| callback-reuseport: connect rate, 2 loops against one | 1.50× (30,000 vs 20,000 connects/s) | — |"), md);
+        assertTrue(md.contains("| callback: 2 loops, fullest loop's connections ≤ 1.1× the emptiest's, C = 1000 | 1.00× | met |"), md);
         assertTrue(md.contains("| callback: 2 loops, server CPU per round trip ≤ 1.05× one loop, C = 50 | 1.03× (6.20 vs 6.00 µs) | met |"), md);
         assertTrue(md.contains("| callback: 2 loops, server CPU per round trip ≤ 1.05× one loop, C = 1000 | 1.10× (4.40 vs 4.00 µs) | **missed** |"), md);
         assertTrue(md.contains("| callback: 2 loops, busiest loop thread's CPU ≤ 1.1× the idlest's, C = 1000 | 1.10× | met |"), md);

@@ -19,6 +19,7 @@ import io.asyncore.samples.http.HttpResponse;
 import io.asyncore.samples.http.RedirectingConsumer;
 import io.asyncore.samples.starttls.StartTlsClient;
 import io.asyncore.samples.starttls.StartTlsServer;
+import io.asyncore.samples.time.CoroutineTimeServers;
 import io.asyncore.samples.time.Rfc868;
 import io.asyncore.samples.time.TimeClient;
 import io.asyncore.samples.time.TimeServer;
@@ -127,6 +128,12 @@ final class DemoCommand implements Callable<Integer> {
             out.println();
             out.println("coroutine style (suspend functions on the loop):");
             step("time-client TCP", map -> Rfc868.describe(CoroutineSamples.fetchTime(map, "127.0.0.1", timePort, LIMIT), Instant.now()));
+            step("time-client UDP", map -> Rfc868.describe(CoroutineSamples.fetchUdpTime(map, "127.0.0.1", udpPort, LIMIT), Instant.now()));
+            step("time-server UDP", map -> {
+                try (RunningServer server = CoroutineTimeServers.startUdp(new InetSocketAddress("127.0.0.1", 0), Clock.systemUTC())) {
+                    return "the callback client got " + describe(new UdpTimeClient("127.0.0.1", server.port(), map).result(), map);
+                }
+            });
             step("http-get /page", map -> coroutineGet(map, http.url("/page")));
             step("http-get /chunked", map -> coroutineGet(map, http.url("/chunked")));
             step("http-get /hop/1", map -> coroutineGet(map, http.url("/hop/1")));

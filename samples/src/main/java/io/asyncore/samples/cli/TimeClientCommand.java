@@ -2,7 +2,6 @@ package io.asyncore.samples.cli;
 
 import io.asyncore.SocketMap;
 import io.asyncore.samples.Loops;
-import io.asyncore.samples.SampleException;
 import io.asyncore.samples.time.Rfc868;
 import io.asyncore.samples.time.TimeClient;
 import io.asyncore.samples.time.UdpTimeClient;
@@ -33,7 +32,8 @@ final class TimeClientCommand implements Callable<Integer> {
     private boolean udp;
 
     @Option(names = "--style", paramLabel = "STYLE", defaultValue = "callback",
-            description = "callback (TimeClient, a Dispatcher) or coroutine (the suspend function fetchTime; TCP only) "
+            description = "callback (TimeClient or UdpTimeClient, Dispatchers) or coroutine (the suspend functions fetchTime "
+                    + "and fetchTimeUdp) "
                     + "(default: ${DEFAULT-VALUE}).")
     private ClientStyle style;
 
@@ -46,12 +46,10 @@ final class TimeClientCommand implements Callable<Integer> {
         Ports.check(port);
         Duration limit = Duration.ofSeconds(timeoutSeconds);
         if (style == ClientStyle.coroutine) {
-            if (udp) {
-                throw new SampleException("--udp has the callback style only (asyncore-coroutines has no datagram "
-                        + "sockets); drop --style coroutine or --udp");
-            }
             try (SocketMap map = new SocketMap()) {
-                main.out.println(Rfc868.describe(CoroutineSamples.fetchTime(map, host, port, limit), Instant.now()));
+                Instant remote = udp ? CoroutineSamples.fetchUdpTime(map, host, port, limit)
+                        : CoroutineSamples.fetchTime(map, host, port, limit);
+                main.out.println(Rfc868.describe(remote, Instant.now()));
             }
             return 0;
         }

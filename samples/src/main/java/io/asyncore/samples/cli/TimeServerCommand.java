@@ -1,5 +1,6 @@
 package io.asyncore.samples.cli;
 
+import io.asyncore.samples.time.CoroutineTimeServers;
 import io.asyncore.samples.time.Rfc868;
 import io.asyncore.samples.time.TimeServer;
 import io.asyncore.samples.time.UdpTimeServer;
@@ -25,9 +26,21 @@ final class TimeServerCommand implements Callable<Integer> {
             description = "Address to listen on (default: ${DEFAULT-VALUE}; 0.0.0.0 for every interface).")
     private String bind;
 
+    @Option(names = "--style", paramLabel = "STYLE", defaultValue = "callback",
+            description = "callback (TimeServer and UdpTimeServer, Dispatchers) or coroutine (serveTime and "
+                    + "serveUdpTime, suspend functions on SuspendingServer and SuspendingDatagramSocket) "
+                    + "(default: ${DEFAULT-VALUE}).")
+    private ClientStyle style;
+
     @Override
     public Integer call() throws Exception {
         Ports.check(port);
+        if (style == ClientStyle.coroutine) {
+            return ServerRunner.serve("time server", port, main.out, map -> {
+                int actual = CoroutineTimeServers.start(map, new InetSocketAddress(bind, port), Clock.systemUTC());
+                return "time server (coroutine style) listening on " + bind + ":" + actual + " (TCP and UDP); Ctrl-C stops it";
+            });
+        }
         return ServerRunner.serve("time server", port, main.out, map -> {
             TimeServer tcp = new TimeServer(new InetSocketAddress(bind, port), Clock.systemUTC(), map);
             int actual = tcp.port();

@@ -9,6 +9,7 @@ import io.asyncore.samples.http.HttpResponse
 import io.asyncore.samples.http.httpGet
 import io.asyncore.samples.starttls.startTlsConversation
 import io.asyncore.samples.time.fetchTime
+import io.asyncore.samples.time.fetchTimeUdp
 import java.io.IOException
 import java.net.URI
 import java.time.Duration
@@ -30,6 +31,12 @@ public object CoroutineSamples {
     @Throws(IOException::class)
     public fun fetchTime(map: SocketMap, host: String, port: Int, limit: Duration): Instant =
         map.runUntilComplete { within(limit, "the time server at $host:$port") { fetchTime(host, port) } }
+
+    /** [fetchTimeUdp] on [map], on the calling thread: RFC 868 over UDP, asking up to 3 times, a second apart. */
+    @JvmStatic
+    @Throws(IOException::class)
+    public fun fetchUdpTime(map: SocketMap, host: String, port: Int, limit: Duration): Instant =
+        map.runUntilComplete { within(limit, "the time server at $host:$port") { fetchTimeUdp(host, port) } }
 
     /** [httpGet] on [map], on the calling thread; [onRedirect] hears each redirect's target. */
     @JvmStatic

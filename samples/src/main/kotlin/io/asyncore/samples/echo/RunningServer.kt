@@ -3,7 +3,10 @@ package io.asyncore.samples.echo
 import io.asyncore.coroutines.LoopThread
 import java.net.InetSocketAddress
 
-/** An echo server started by [CoroutineEchoServers.start]: where it listens, and how to stop it. */
+/**
+ * A server on a loop thread of its own, started by [CoroutineEchoServers.start] or
+ * [io.asyncore.samples.time.CoroutineTimeServers.startUdp]: where it listens, and how to stop it.
+ */
 public class RunningServer internal constructor(
     /** The address it listens on. */
     public val address: InetSocketAddress,

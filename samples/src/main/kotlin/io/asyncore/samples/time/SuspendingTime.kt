@@ -1,6 +1,8 @@
 package io.asyncore.samples.time
 
 import io.asyncore.SocketMap
+import io.asyncore.coroutines.SocketClosedException
+import io.asyncore.coroutines.SuspendingServer
 import io.asyncore.coroutines.SuspendingSocket
 import io.asyncore.samples.Failures
 import io.asyncore.samples.SampleException
@@ -8,7 +10,10 @@ import java.io.EOFException
 import java.io.IOException
 import java.net.InetSocketAddress
 import java.net.UnknownHostException
+import java.time.Clock
 import java.time.Instant
+import kotlinx.coroutines.coroutineScope
+import kotlinx.coroutines.launch
 
 /**
  * The RFC 868 time client as a suspend function: connect, read exactly 4 bytes, close. The
@@ -47,5 +52,32 @@ public suspend fun fetchTime(host: String, port: Int, map: SocketMap? = null): I
         throw e
     } catch (e: IOException) {
         throw SampleException(Failures.describe(e, address))
+    }
+}
+
+/**
+ * The RFC 868 time server over TCP, on an already listening [server]: each connection gets the
+ * 4-byte time from [clock], and is closed. Serves until the server is closed (then it returns) or
+ * the caller is cancelled. The callback version is [TimeServer].
+ *
+ * Threading: from any coroutine; each connection is served by its own child coroutine, so a slow
+ * client holds up nobody. A connection that fails is closed; the server goes on.
+ */
+public suspend fun serveTime(server: SuspendingServer, clock: Clock = Clock.systemUTC()): Unit = coroutineScope {
+    try {
+        server.connections().collect { socket ->
+            launch {
+                socket.use {
+                    try {
+                        it.write(Rfc868.encode(clock.instant()))
+                        it.flush()
+                    } catch (e: IOException) {
+                        // the client went away: nothing to tell it
+                    }
+                }
+            }
+        }
+    } catch (e: SocketClosedException) {
+        // closed by its map (a server stopping): done
     }
 }

@@ -72,7 +72,7 @@ class MainTest {
                 "http-get /chunked", "http-get /hop/1", "http-get /loop/a", "echo client"}) {
             assertTrue(callback.contains("  " + step), () -> step + ": " + r.out());
         }
-        for (String step : new String[] {"time-client TCP", "http-get /page", "http-get /chunked", "http-get /hop/1",
+        for (String step : new String[] {"time-client TCP", "time-client UDP", "time-server UDP", "http-get /page", "http-get /chunked", "http-get /hop/1",
                 "http-get /loop/a", "echo client", "echo server (Flow)", "mixed echo server"}) {
             assertTrue(coroutine.contains("  " + step), () -> step + ": " + r.out());
         }
@@ -100,7 +100,8 @@ class MainTest {
         try (BackgroundLoop loop = BackgroundLoop.start(servers, "time")) {
             for (String[] args : new String[][] {{"time-client", "127.0.0.1", "--port", "" + port},
                     {"time-client", "127.0.0.1", "--port", "" + port, "--udp"},
-                    {"time-client", "127.0.0.1", "--port", "" + port, "--style", "coroutine"}}) {
+                    {"time-client", "127.0.0.1", "--port", "" + port, "--style", "coroutine"},
+                    {"time-client", "127.0.0.1", "--port", "" + port, "--udp", "--style", "coroutine"}}) {
                 Run r = run(args);
                 assertEquals(0, r.code(), r::toString);
                 assertTrue(r.out().startsWith("remote time 2026-11-22T06:20:00Z, "), r.out());
@@ -197,12 +198,6 @@ class MainTest {
                 oneLineError(run("http-get", "ftp://example.com/")));
         assertTrue(oneLineError(run("http-get", "http://exa mple.com/")).startsWith("error: invalid URL 'http://exa mple.com/': "));
         assertEquals("error: the URL 'http:///path' has no host name", oneLineError(run("http-get", "http:///path")));
-    }
-
-    @Test
-    void udpTimeClientHasNoCoroutineStyle() {
-        assertEquals("error: --udp has the callback style only (asyncore-coroutines has no datagram sockets); "
-                + "drop --style coroutine or --udp", oneLineError(run("time-client", "127.0.0.1", "--udp", "--style", "coroutine")));
     }
 
     @Test

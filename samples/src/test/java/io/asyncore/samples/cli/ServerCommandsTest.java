@@ -73,6 +73,28 @@ class ServerCommandsTest {
         }
     }
 
+    @Test
+    void timeServerServesTcpAndUdpInCoroutineStyle() throws Exception {
+        Process p = start("time-server", "--port", "0", "--style", "coroutine");
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            String first = out.readLine();
+            assertTrue(first.startsWith("time server (coroutine style) listening on 127.0.0.1:")
+                    && first.endsWith("(TCP and UDP); Ctrl-C stops it"), first);
+            int port = port(first);
+            try (SocketMap map = new SocketMap()) {
+                Instant tcp = Loops.runUntilDone(map, new TimeClient("127.0.0.1", port, map).result(), Duration.ofSeconds(10), "tcp").join();
+                Instant udp = Loops.runUntilDone(map, new UdpTimeClient("127.0.0.1", port, map).result(), Duration.ofSeconds(10), "udp").join();
+                Instant coroutineUdp = CoroutineSamples.fetchUdpTime(map, "127.0.0.1", port, Duration.ofSeconds(10));
+                for (Instant t : new Instant[] {tcp, udp, coroutineUdp}) {
+                    assertTrue(Math.abs(Duration.between(t, Instant.now()).toSeconds()) < 60, t::toString);
+                }
+            }
+            assertEquals("time server stopped\n", stop(p, out));
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(strings = {"callback", "coroutine", "mixed"})
     void echoServerEchoesReportsPeersAndStopsCleanly(String style) throws Exception {
