@@ -7,7 +7,7 @@ import java.nio.channels.SocketChannel
  * map, and the bytes the suspending socket had already read from it but not yet returned
  * ([readAhead], possibly empty). Feed [readAhead] to the new owner first.
  */
-public class Detached(
+public class Detached internal constructor(
     /** The connection, open, non-blocking and in no map: pass it to a `Dispatcher` constructor. */
     public val channel: SocketChannel,
     /** Bytes received before the hand-over and not yet read, oldest first. */

@@ -16,7 +16,7 @@ import kotlinx.coroutines.InternalCoroutinesApi
  * [io.asyncore.Dispatcher] of the same map never race. Get one with [SocketMap.asCoroutineDispatcher];
  * two dispatchers of the same map are equal.
  *
- * Someone must drive the map: [SocketMap.runBlocking] on the calling thread, a [LoopThread], or a
+ * Someone must drive the map: [SocketMap.runUntilComplete] on the calling thread, a [LoopThread], or a
  * classic [io.asyncore.Asyncore.loop] (which returns once the map holds no dispatcher, leaving
  * coroutines that wait on timers or tasks behind).
  *
@@ -27,7 +27,7 @@ import kotlinx.coroutines.InternalCoroutinesApi
  * coroutine never runs inside the handler of a callback dispatcher (but see the one exception
  * below). Queued blocks run at the end
  * of the current or next pass. Once the map is closed nothing runs them: close a map only after
- * its coroutines are done ([LoopThread] does; when [SocketMap.runBlocking] returns, its block and
+ * its coroutines are done ([LoopThread] does; when [SocketMap.runUntilComplete] returns, its block and
  * children have completed).
  *
  * One exception to the queue, for speed: a coroutine on this dispatcher that waits for a
@@ -42,9 +42,18 @@ import kotlinx.coroutines.InternalCoroutinesApi
  * deadline, and a timeout fires on the loop thread between I/O events, so it cannot interleave
  * with a read or write in progress. Hooking `delay` needs kotlinx's [Delay] interface, which is
  * marked [InternalCoroutinesApi]. We accept that: the interface has kept its shape since
- * kotlinx.coroutines 1.0, every UI dispatcher in kotlinx uses it, and the version is pinned by the
- * build. Without it, delays would run on kotlinx's shared `DefaultExecutor` thread and come back
- * through [dispatch]: correct, but one extra thread hop per timer.
+ * kotlinx.coroutines 1.0, and every UI dispatcher in kotlinx uses it. Without it, delays would run
+ * on kotlinx's shared `DefaultExecutor` thread and come back through [dispatch]: correct, but one
+ * extra thread hop per timer.
+ *
+ * ## Supported kotlinx.coroutines versions
+ * Your build picks the kotlinx-coroutines version, not this library. Supported: 1.9.0 and every
+ * later 1.x release; built and tested with 1.11.0. Besides [Delay], the module relies on two
+ * `ExperimentalCoroutinesApi` functions that have been stable for years: `resumeUndispatched`
+ * (a coroutine woken by an I/O event runs inside that event's handler) and `Deferred.getCompleted`
+ * ([SocketMap.runUntilComplete]'s result). The build's `-Pkotlinx-newest` profile runs this
+ * module's tests against the newest kotlinx-coroutines on Maven Central, so a release that changes
+ * any of them shows there first.
  */
 @OptIn(InternalCoroutinesApi::class)
 public class LoopDispatcher internal constructor(

@@ -38,8 +38,7 @@ import kotlinx.coroutines.withContext
  * loops.serve(InetSocketAddress("127.0.0.1", 7007)) { socket ->
  *     // on the socket's own loop
  *     while (true) {
- *         val data = socket.readUpTo(4096)
- *         if (data.isEmpty()) break
+ *         val data = socket.readUpTo(4096) ?: break // the peer closed
  *         socket.write(data)
  *     }
  * }

@@ -3,22 +3,22 @@ package io.asyncore.coroutines
 import io.asyncore.Asyncore
 import io.asyncore.SocketMap
 import java.time.Duration
-import kotlin.coroutines.CoroutineContext
 import kotlinx.coroutines.CoroutineName
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.SupervisorJob
 import kotlinx.coroutines.awaitCancellation
 import kotlinx.coroutines.cancel
+import kotlinx.coroutines.job
 import kotlinx.coroutines.launch
 
 /**
  * A loop on a thread of its own, as a [CoroutineScope]: `launch` onto it from anywhere, and
  * cancel it (or [close] it) to stop. Use it when the calling thread has other work, for example in
- * a server whose `main` also runs a UI or a blocking API.
+ * a server whose `main` also runs a UI or a blocking API. Make one with [start].
  *
  * ```
- * val loop = LoopThread()
+ * val loop = LoopThread.start()
  * loop.launch {
  *     SuspendingServer.serve(InetSocketAddress("127.0.0.1", 7007)).collect { socket ->
  *         launch { socket.use { echo(it) } }
@@ -29,34 +29,29 @@ import kotlinx.coroutines.launch
  * ```
  *
  * ## Lifetime
- * The thread starts in the constructor and drives [map] until the scope is cancelled. Cancelling
- * closes every dispatcher of the map, coroutine sockets and servers as well as callback
- * dispatchers (their waiting coroutines resume with [SocketClosedException] or the cancellation),
- * lets the scope's coroutines finish on the loop, then closes the map and ends the thread. The
- * scope has a [SupervisorJob]: one failed child does not stop the loop.
+ * [start] starts the thread, which drives [map] until the scope is cancelled. There is no
+ * unstarted `LoopThread`: a scope whose loop nobody drives would accept `launch` and never run
+ * it. Cancelling closes every dispatcher of the map, coroutine sockets and servers as well as
+ * callback dispatchers (their waiting coroutines resume with [SocketClosedException] or the
+ * cancellation), lets the scope's coroutines finish on the loop, then closes the map and ends the
+ * thread. The scope has a [SupervisorJob]: one failed child does not stop the loop.
  *
  * ## Threading
  * Everything launched here runs on the loop thread. [close] and `cancel` are safe from any thread.
- *
- * @param name the thread's name
- * @param map the map to drive, by default a new one; either way it is closed when the scope ends
  */
-public class LoopThread(
-    name: String = "asyncore-loop",
+public class LoopThread private constructor(
+    name: String,
     /** The map this thread drives. Touch its dispatchers only from the loop (a coroutine here, or [SocketMap.execute]). */
-    public val map: SocketMap = SocketMap(),
-) : CoroutineScope, AutoCloseable {
+    public val map: SocketMap,
+) : CoroutineScope by CoroutineScope(SupervisorJob() + map.asCoroutineDispatcher() + CoroutineName(name)), AutoCloseable {
     /** The loop as a dispatcher: [map]'s [LoopDispatcher]. */
     public val dispatcher: LoopDispatcher = map.asCoroutineDispatcher()
 
-    private val job = SupervisorJob()
-
-    /** A [SupervisorJob] and [dispatcher]. */
-    override val coroutineContext: CoroutineContext = job + dispatcher + CoroutineName(name)
+    private val job = coroutineContext.job
 
     private val thread = Thread(::drive, name)
 
-    init {
+    private fun begin(): LoopThread {
         // Sweeps the map when the scope is cancelled: this child's finally runs on the loop, even
         // if the scope is cancelled before the child first ran (ATOMIC).
         launch(start = CoroutineStart.ATOMIC) {
@@ -70,6 +65,7 @@ public class LoopThread(
         // wake the loop so it notices.
         job.invokeOnCompletion { map.execute {} }
         thread.start()
+        return this
     }
 
     private fun drive() {
@@ -106,7 +102,19 @@ public class LoopThread(
     /** The thread's name and the map's description, for logs. */
     override fun toString(): String = "LoopThread[${thread.name}, $map]"
 
-    private companion object {
-        val STOPPING_SLICE: Duration = Duration.ofMillis(10)
+    /** Starting loop threads. */
+    public companion object {
+        private val STOPPING_SLICE: Duration = Duration.ofMillis(10)
+
+        /**
+         * Starts a thread named [name] that drives [map], and returns it as a scope to launch onto.
+         *
+         * @param name the thread's name
+         * @param map the map to drive, by default a new one; either way it is closed when the scope ends
+         */
+        @JvmStatic
+        @JvmOverloads
+        public fun start(name: String = "asyncore-loop", map: SocketMap = SocketMap()): LoopThread =
+            LoopThread(name, map).begin()
     }
 }

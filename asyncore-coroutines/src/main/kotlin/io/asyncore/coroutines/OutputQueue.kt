@@ -14,6 +14,7 @@ internal class OutputQueue(private val map: SocketMap) {
     private var chunks: ArrayDeque<ByteBuffer>? = null
 
     /** Bytes queued and not yet taken by the kernel. A snapshot off the loop thread. */
+    @Volatile
     var bytes: Long = 0L
         private set
 

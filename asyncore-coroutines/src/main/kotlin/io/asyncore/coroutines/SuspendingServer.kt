@@ -63,9 +63,11 @@ public class SuspendingServer private constructor(
 
     private val listener = Listener()
 
-    /** The address actually listened on (with the real port when bound to port 0). */
-    public lateinit var localAddress: SocketAddress
-        private set
+    /** Set once by [open], before the server is handed out. */
+    private lateinit var boundAddress: SocketAddress
+
+    /** The address actually listened on (with the real port when bound to port 0). Safe from any thread. */
+    public val localAddress: SocketAddress get() = boundAddress
 
     /** True until closed. Safe from any thread. */
     public val isOpen: Boolean get() = closedBy == null
@@ -154,12 +156,19 @@ public class SuspendingServer private constructor(
         }.buffer(Channel.RENDEZVOUS)
     }
 
-    /** Stops listening; a waiting [accept] resumes with [SocketClosedException]. Idempotent; safe from any thread. */
+    /**
+     * Stops listening; a waiting [accept] resumes with [SocketClosedException]. Idempotent. Safe
+     * from any thread, with effect at once: [isOpen] is false when it returns. Off the loop thread
+     * the listener itself is closed at the end of the current or next pass.
+     */
     override fun close() {
         closeRequested = true
         if (map.inLoop()) {
             listener.close()
         } else {
+            if (closedBy == null) {
+                closedBy = SocketClosedException("server closed")
+            }
             map.execute { listener.close() }
         }
     }
@@ -198,7 +207,7 @@ public class SuspendingServer private constructor(
             listener.setReuseAddr()
             listener.bind(address)
             listener.listen(backlog)
-            localAddress = (listener.socket() as ServerSocketChannel).localAddress
+            boundAddress = (listener.socket() as ServerSocketChannel).localAddress
         } catch (t: Throwable) {
             listener.close()
             throw t
@@ -231,11 +240,11 @@ public class SuspendingServer private constructor(
 
         override fun close() {
             super.close()
+            val cause = failure
             if (closedBy == null) {
-                val cause = failure
                 closedBy = SocketClosedException(if (cause == null) "server closed" else "server closed after: $cause", cause)
-                acceptWaiter.fail { SocketClosedException("the server was closed while accept() waited", cause) }
             }
+            acceptWaiter.fail { SocketClosedException("the server was closed while accept() waited", cause) }
         }
     }
 

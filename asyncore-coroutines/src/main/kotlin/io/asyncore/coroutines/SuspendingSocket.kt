@@ -16,6 +16,7 @@ import java.time.Duration
 import javax.net.ssl.SSLEngine
 import javax.net.ssl.SSLException
 import kotlinx.coroutines.CancellationException
+import kotlinx.coroutines.CompletableDeferred
 
 /**
  * A TCP (or Unix-domain stream) connection served by a [SocketMap]'s loop, with suspending reads
@@ -25,10 +26,31 @@ import kotlinx.coroutines.CancellationException
  *
  * ```
  * val socket = SuspendingSocket.connect(InetSocketAddress("127.0.0.1", 7007))
- * socket.write("ping\n".encodeToByteArray())
- * val line = socket.readUntil("\n", maxLength = 1024)
+ * socket.writeString("ping\n")
+ * val line = socket.readLine(maxLength = 1024) // null once the peer has closed
  * socket.close()
  * ```
+ *
+ * ## Reading, and the end of the stream
+ * One rule: a call that returns *what has arrived* signals a clean end of stream with a value
+ * (`-1` or `null`), so a read loop ends without an exception; a call that asks for *a whole
+ * record* (a byte count or a delimiter) throws [EOFException] when the stream ends first, since
+ * a truncated record is an error of the peer's. Either way no byte is lost: what a failed call
+ * received stays buffered for the next read.
+ *
+ * | call | returns | at a clean end of stream | stream ends inside a record |
+ * |---|---|---|---|
+ * | [read] (`ByteBuffer`) | bytes read, at least 1 | `-1` | (returns what arrived) |
+ * | [readUpTo] | 1 to `max` bytes | `null` | (returns what arrived) |
+ * | [readLine] | the line, without `\n` or `\r\n` | `null` | the last line, unterminated |
+ * | [readExactly] | exactly `n` bytes | [EOFException] | [EOFException]; the bytes stay buffered |
+ * | [readUntil] | the bytes before the delimiter | [EOFException] | [EOFException]; the bytes stay buffered |
+ * | [transferTo] | the bytes sent on | (returns the count) | (returns the count) |
+ *
+ * After the end of stream every read keeps answering the same way (`-1`, `null`, or the
+ * exception); the socket stays open, so writes still work (the peer may only have half-closed).
+ * A record too long for its `maxLength` ([readUntil], [readLine]) is an [IOException], and its
+ * bytes stay buffered too.
  *
  * ## Interest
  * The socket asks the loop only for what a coroutine waits for: it is read-interested only while
@@ -59,8 +81,8 @@ import kotlinx.coroutines.CancellationException
  *
  * ## Cancellation
  * - A read cancelled while suspended consumes nothing: bytes already received stay buffered and the
- *   next read returns them (also for [readExactly] and [readUntil], which keep a partial result
- *   buffered until it is complete). A read that has taken its bytes returns them: called from
+ *   next read returns them (also for [readExactly], [readUntil] and [readLine], which keep a partial
+ *   result buffered until it is complete). A read that has taken its bytes returns them: called from
  *   another dispatcher and cancelled on its way back, it still hands them over, and the caller
  *   sees the cancellation at its next suspension point.
  * - A [write] is all-or-nothing: once it reaches the loop its bytes are sent or buffered in full,
@@ -69,18 +91,35 @@ import kotlinx.coroutines.CancellationException
  * - A cancelled [connect] closes the half-open socket.
  * - Cancellation removes the waiter and its interest; it never closes an open connection.
  *
+ * ## Closing
+ * [close] takes effect at once for every thread: [isOpen] is false when it returns, and later
+ * calls throw [SocketClosedException]. The channel itself is released on the loop thread (at once
+ * when called there, else at the end of the current or next pass); [awaitClosed] returns once it
+ * is, however the socket closed, and tells why.
+ *
  * ## Errors
  * [close] (or the map closing, or a failed write) resumes every waiting coroutine with
  * [SocketClosedException]; later calls throw it too, with the original failure as its cause.
  * I/O errors of the operation itself (connection reset, refused) are thrown as they come.
  *
- * ## Subclassing
- * The class is open so a protocol can add its own suspend functions on top (`readLine`,
- * `readFrame`, ...) and construct its type from an accepted channel; override [onClose] to hear
- * about the close on the loop thread. The loop-facing handlers stay internal: the callback way to
- * drive a connection is a `Dispatcher` subclass, reached through [detach].
+ * ## Protocols: extension functions
+ * The class is final. A protocol adds its own suspend functions as extension functions (as
+ * [readLine] and [writeString] are), so they work on every socket [connect],
+ * [SuspendingServer.accept] and the `Flow`s hand out, with no type of its own to construct:
+ *
+ * ```
+ * suspend fun SuspendingSocket.readFrame(): ByteArray? {
+ *     val header = readUpTo(1)?.first() ?: return null // clean end of stream between frames
+ *     return readExactly(header.toInt() and 0xff)
+ * }
+ * ```
+ *
+ * Per-connection cleanup goes after [awaitClosed] (`launch { socket.awaitClosed(); release() }`),
+ * or in a `finally` around the code that serves the socket. The loop-facing handlers stay
+ * internal: the callback way to drive a connection is a `Dispatcher` subclass, reached through
+ * [detach].
  */
-public open class SuspendingSocket private constructor(
+public class SuspendingSocket private constructor(
     /** The map whose loop serves this socket. */
     public val map: SocketMap,
     channel: SocketChannel?,
@@ -106,6 +145,12 @@ public open class SuspendingSocket private constructor(
     @Volatile
     private var closedBy: SocketClosedException? = null
 
+    /**
+     * Null while open and nobody waits in [awaitClosed]; then a signal for them; [RELEASED] once the
+     * channel is closed or detached. Loop thread.
+     */
+    private var closeSignal: CompletableDeferred<Unit>? = null
+
     private val events = SocketEvents(channel, map, this, input, output)
 
     init {
@@ -116,10 +161,17 @@ public open class SuspendingSocket private constructor(
     public val isOpen: Boolean get() = closedBy == null
 
     /** The local address, or null if unbound or closed. Safe from any thread. */
-    public val localAddress: SocketAddress? get() = runCatching { channel()?.localAddress }.getOrNull()
+    public val localAddress: SocketAddress? get() = addressOrNull { it.localAddress }
 
     /** The peer's address, or null if not connected or closed. Safe from any thread. */
-    public val remoteAddress: SocketAddress? get() = runCatching { channel()?.remoteAddress }.getOrNull()
+    public val remoteAddress: SocketAddress? get() = addressOrNull { it.remoteAddress }
+
+    /** [address] of the channel; null if there is none, or it closed meanwhile (only then: other failures propagate). */
+    private inline fun addressOrNull(address: (SocketChannel) -> SocketAddress?): SocketAddress? = try {
+        channel()?.let(address)
+    } catch (e: IOException) {
+        null // ClosedChannelException: closed by the loop since channel() was read
+    }
 
     /**
      * Sets a socket option of the connection, as `NetworkChannel.setOption` does: for example
@@ -149,7 +201,10 @@ public open class SuspendingSocket private constructor(
         return channel() ?: throw SocketClosedException("$what on a closed socket", null)
     }
 
-    /** Bytes buffered for sending and not yet taken by the kernel. A snapshot; exact on the loop thread. */
+    /**
+     * Bytes buffered for sending and not yet taken by the kernel. Safe from any thread: off the
+     * loop thread it is a snapshot (the loop may have sent more since); exact on the loop thread.
+     */
     public val pendingOutput: Long get() = output.bytes
 
     /**
@@ -196,12 +251,23 @@ public open class SuspendingSocket private constructor(
     /**
      * Reads between 1 and [max] bytes: what has arrived, suspending until something does.
      *
-     * @return the bytes; an empty array at end of stream
+     * ```
+     * while (true) {
+     *     val data = socket.readUpTo(8192) ?: break // the peer closed
+     *     socket.write(data)
+     * }
+     * ```
+     *
+     * @return the bytes; null at end of stream (see the table in the class notes)
+     * @throws SocketClosedException if the socket is or gets closed
+     * @throws IllegalStateException if another read is in progress
      * @throws IllegalArgumentException if [max] is not positive
      */
-    public suspend fun readUpTo(max: Int): ByteArray {
+    public suspend fun readUpTo(max: Int): ByteArray? {
         require(max > 0) { "max <= 0: $max" }
-        return reading("readUpTo", need = { input.available > 0 }, take = { input.take(minOf(max, input.available)) })
+        return reading("readUpTo", need = { input.available > 0 }, take = {
+            if (input.available == 0) null else input.take(minOf(max, input.available))
+        })
     }
 
     /**
@@ -209,7 +275,8 @@ public open class SuspendingSocket private constructor(
      * Bytes arrive into the socket's buffer and are returned only when complete, so a cancelled or
      * failed call loses none of them.
      *
-     * @throws EOFException if the stream ends first; the bytes received stay buffered for [readUpTo]
+     * @throws EOFException if the stream ends first, even before the first byte (see the table in the
+     *   class notes); the bytes received stay buffered for [readUpTo]
      * @throws IllegalArgumentException if [n] is negative
      */
     public suspend fun readExactly(n: Int): ByteArray {
@@ -229,7 +296,8 @@ public open class SuspendingSocket private constructor(
      * @param maxLength the longest result accepted; a peer that sends more without a delimiter
      *   gets an [IOException] rather than unbounded buffering
      * @throws IOException if no delimiter comes within [maxLength] bytes (the bytes stay buffered)
-     * @throws EOFException if the stream ends before the delimiter (the bytes stay buffered)
+     * @throws EOFException if the stream ends before the delimiter, even with nothing received (see
+     *   the table in the class notes; [readLine] returns null there instead); the bytes stay buffered
      * @throws IllegalArgumentException if [delimiter] is empty or [maxLength] negative
      */
     public suspend fun readUntil(delimiter: ByteArray, maxLength: Int): ByteArray {
@@ -266,6 +334,46 @@ public open class SuspendingSocket private constructor(
     /** [readUntil] with a UTF-8 delimiter, such as `"\r\n"`. */
     public suspend fun readUntil(delimiter: String, maxLength: Int): ByteArray =
         readUntil(delimiter.encodeToByteArray(), maxLength)
+
+    /**
+     * [readLine]'s framing: the bytes of the next line without its `\n` or `\r\n`, the last line
+     * unterminated at end of stream, or null at a clean end of stream. A line over [maxLength] bytes
+     * is an [IOException], and its bytes stay buffered.
+     */
+    internal suspend fun readLineBytes(maxLength: Int): ByteArray? {
+        require(maxLength >= 0) { "maxLength < 0: $maxLength" }
+        var scanned = 0 // offsets (from the first buffered byte) before this hold no \n
+        var lineEnd = -1 // where the line found ends: its \r\n or \n starts here
+        var terminator = 0
+        return reading("readLine", need = {
+            val lf = input.indexOf(LF_ARRAY, scanned)
+            val avail = input.available
+            if (lf >= 0) {
+                terminator = if (lf > 0 && input.buffered().let { it.get(it.position() + lf - 1) } == CR) 2 else 1
+                lineEnd = lf + 1 - terminator
+                if (lineEnd > maxLength) throw lineTooLong(lineEnd.toLong(), maxLength)
+                true
+            } else {
+                // A \r at the end may belong to the terminator: one byte of grace before giving up.
+                if (avail > maxLength + 1L) throw lineTooLong(avail.toLong(), maxLength)
+                scanned = avail
+                false
+            }
+        }, take = {
+            val avail = input.available
+            when {
+                lineEnd >= 0 -> input.take(lineEnd).also { input.consume(terminator) }
+                avail == 0 -> null // a clean end of stream
+                avail > maxLength -> throw lineTooLong(avail.toLong(), maxLength)
+                else -> input.take(avail) // the last line, unterminated
+            }
+        })
+    }
+
+    private fun lineTooLong(atLeast: Long, maxLength: Int) = IOException(
+        "a line of at least $atLeast bytes, over maxLength=$maxLength (its bytes stay buffered for readUpTo()); " +
+            "raise maxLength if such long lines are expected",
+    )
 
     /**
      * Sends everything this socket receives to [target] (which may be this socket itself: an echo)
@@ -342,10 +450,7 @@ public open class SuspendingSocket private constructor(
     private suspend fun transferThroughArrays(target: SuspendingSocket): Long {
         var total = 0L
         while (true) {
-            val data = readUpTo(InputBuffer.SCRATCH_SIZE)
-            if (data.isEmpty()) {
-                return total
-            }
+            val data = readUpTo(InputBuffer.SCRATCH_SIZE) ?: return total
             target.write(data)
             total += data.size
         }
@@ -409,22 +514,56 @@ public open class SuspendingSocket private constructor(
 
     /**
      * Closes the connection: waiting coroutines resume with [SocketClosedException], buffered
-     * output is dropped (call [flush] first to send it). Idempotent. Safe from any thread: off the
-     * loop thread the close is posted to the loop and happens there at the end of the current or
-     * next pass (if no thread drives the map, when it is next driven or closed).
+     * output is dropped (call [flush] first to send it). Idempotent; after [detach] it does nothing
+     * (the channel belongs to its new owner).
+     *
+     * Threading: safe from any thread, and its effect is visible at once: [isOpen] is false when it
+     * returns, and every later call throws [SocketClosedException]. The channel is released on the
+     * loop thread: right here when called there; otherwise at the end of the current or next pass
+     * (if no thread drives the map, when it is next driven or closed). [awaitClosed] waits for that.
      */
     override fun close() {
         if (map.inLoop()) {
-            events.close()
+            closeOnLoop()
         } else {
-            map.execute { events.close() }
+            if (closedBy == null) {
+                closedBy = SocketClosedException("socket closed")
+            }
+            map.execute(::closeOnLoop)
         }
+    }
+
+    private fun closeOnLoop() {
+        if (closeSignal !== RELEASED) { // released already: closed (idempotent), or detached (not ours to close)
+            events.close()
+        }
+    }
+
+    /**
+     * Suspends until the socket is closed and its channel released, however that happens: [close]
+     * (from any thread), the peer resetting the connection under a write, the map closing, or
+     * [detach]. Returns at once if that has happened already. Use it to clean up per-connection
+     * state (`launch { socket.awaitClosed(); sessions.remove(id) }`), or to wait until a [close]
+     * called off the loop has taken effect.
+     *
+     * Threading: from any coroutine; the loop must be driven for it to return. Cancellation stops
+     * the wait and nothing else.
+     *
+     * @return the failure that closed the socket (an `IOException` such as a reset, or an
+     *   `SSLException`); null for a plain [close], the map closing, or [detach]
+     */
+    public suspend fun awaitClosed(): Throwable? {
+        onLoop(map) {
+            val signal = closeSignal ?: CompletableDeferred<Unit>().also { closeSignal = it }
+            signal.await()
+        }
+        return closedBy?.cause
     }
 
     /**
      * Hands the connection over to callback code: flushes buffered output, takes the socket out of
      * the map without closing it, and returns the channel with any bytes already read ahead. This
-     * socket counts as closed afterwards (and [onClose] is not called). Typical use:
+     * socket counts as closed afterwards ([awaitClosed] returns null, and [close] does nothing). Typical use:
      * `val d = socket.detach()`, then `MyDispatcher(d.channel, map)`, handing it `d.readAhead` as
      * input it has not seen yet. A caller cancelled on its way back from the loop gets no channel,
      * so it is closed rather than leaked.
@@ -440,6 +579,7 @@ public open class SuspendingSocket private constructor(
         val ahead = input.takeAll()
         closedBy = SocketClosedException("this socket was detached; its channel belongs to new code now")
         events.releaseSocket() // the channel is the caller's now: not a leak of this socket
+        released()
         Detached(channel, ahead)
     }
 
@@ -622,16 +762,8 @@ INJECTED
     }
 
     /**
-     * Called once on the loop thread when the socket closes, however that happens: [close], the map
-     * closing, or a failed write or connect ([cause], null for a plain close). Waiting coroutines have
-     * already been resumed with [SocketClosedException]. Not called by [detach]. Override it to
-     * release per-connection resources or to log; the default does nothing. It must not throw.
-     */
-    protected open fun onClose(cause: Throwable?) {}
-
-    /**
      * Runs once, on the loop, however the socket gets closed (called by [SocketEvents.close]);
-     * resumes every waiter, then calls [onClose].
+     * resumes every waiter, then [awaitClosed]'s.
      */
     internal fun finishClose(cause: Throwable?) {
         if (closedBy == null) {
@@ -644,7 +776,13 @@ INJECTED
         output.failWriter { SocketClosedException("the socket was closed while a write waited", why.cause ?: why) }
         events.connectWaiter?.fail { cause ?: SocketClosedException("the socket was closed while connecting") }
         events.handshakeWaiter?.fail { cause ?: SocketClosedException("the socket was closed during the TLS handshake") }
-        onClose(cause)
+        released()
+    }
+
+    /** The channel is closed or handed over: [awaitClosed] returns from now on. Loop thread. */
+    private fun released() {
+        closeSignal?.complete(Unit)
+        closeSignal = RELEASED
     }
 
     /** Connecting. */
@@ -689,6 +827,13 @@ INJECTED
                 channel.setOption(StandardSocketOptions.TCP_NODELAY, true)
             }
         }
+
+        private const val LF: Byte = '\n'.code.toByte()
+        private val LF_ARRAY = byteArrayOf(LF)
+        private const val CR: Byte = '\r'.code.toByte()
+
+        /** [closeSignal] once the channel is released: completed, shared by every socket. */
+        private val RELEASED = CompletableDeferred(Unit)
 
         /** The reader token of every read on the loop: there, only the read itself releases its claim. */
         private val ON_LOOP = Any()

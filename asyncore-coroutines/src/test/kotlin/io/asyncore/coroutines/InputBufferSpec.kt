@@ -19,14 +19,14 @@ class InputBufferSpec : FunSpec({
             a.flush()
             var got = 0
             while (got < 5000) {
-                got += b.readUpTo(8192).size
+                got += b.readUpTo(8192)!!.size
             }
             b.inputBufferCapacity shouldBe 0
             val pending = async { b.readUpTo(8192) }
             nextPass(map)
             b.inputBufferCapacity shouldBe 0
             a.write("x".encodeToByteArray())
-            pending.await().decodeToString() shouldBe "x"
+            pending.await()?.decodeToString() shouldBe "x"
             b.inputBufferCapacity shouldBe 0
             a.close()
             b.close()

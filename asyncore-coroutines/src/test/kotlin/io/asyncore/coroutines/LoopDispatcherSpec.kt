@@ -139,7 +139,7 @@ class LoopDispatcherSpec : FunSpec({
         test("returns the block's value after its children complete") {
             SocketMap().use { map ->
                 var childDone = false
-                val value = map.runBlocking {
+                val value = map.runUntilComplete {
                     launch { delay(10); childDone = true }
                     42
                 }
@@ -150,37 +150,37 @@ class LoopDispatcherSpec : FunSpec({
 
         test("rethrows the block's exception") {
             SocketMap().use { map ->
-                shouldThrow<IllegalArgumentException> { map.runBlocking { throw IllegalArgumentException("boom") } }
+                shouldThrow<IllegalArgumentException> { map.runUntilComplete { throw IllegalArgumentException("boom") } }
                     .message shouldBe "boom"
             }
         }
 
         test("refuses to run inside the map's own loop") {
             SocketMap().use { map ->
-                map.runBlocking {
-                    shouldThrow<IllegalStateException> { map.runBlocking { } }.message!! shouldContain "would wait for itself"
+                map.runUntilComplete {
+                    shouldThrow<IllegalStateException> { map.runUntilComplete { } }.message!! shouldContain "would wait for itself"
                 }
             }
         }
 
         test("can drive the same map again afterwards") {
             SocketMap().use { map ->
-                map.runBlocking { delay(1); 1 } shouldBe 1
-                map.runBlocking { delay(1); 2 } shouldBe 2
+                map.runUntilComplete { delay(1); 1 } shouldBe 1
+                map.runUntilComplete { delay(1); 2 } shouldBe 2
             }
         }
     }
 
     context("LoopThread") {
         test("runs launched coroutines on its own thread") {
-            LoopThread("test-loop").use { loop ->
+            LoopThread.start("test-loop").use { loop ->
                 val name = loop.async { Thread.currentThread().name }.asCompletableFuture().get(10, TimeUnit.SECONDS)
                 name shouldStartWith "test-loop"
             }
         }
 
         test("cancelling it closes its sockets and servers, resumes their waiters and stops the thread") {
-            val loop = LoopThread("closing-loop")
+            val loop = LoopThread.start("closing-loop")
             val address = CompletableFuture<SocketAddress>()
             val readerError = CompletableFuture<Throwable?>()
             val serverError = CompletableFuture<Throwable?>()
@@ -212,14 +212,14 @@ class LoopDispatcherSpec : FunSpec({
         }
 
         test("close from the loop thread itself is refused with advice") {
-            LoopThread().use { loop ->
+            LoopThread.start().use { loop ->
                 val e = loop.async { runCatching { loop.close() }.exceptionOrNull() }.asCompletableFuture().get(10, TimeUnit.SECONDS)
                 e.shouldBeInstanceOf<IllegalStateException>().message!! shouldContain "cancel()"
             }
         }
 
         test("an idle loop thread waits without finishing") {
-            LoopThread().use { loop ->
+            LoopThread.start().use { loop ->
                 loop.async { delay(20); "alive" }.asCompletableFuture().get(10, TimeUnit.SECONDS) shouldBe "alive"
                 loop.map.isEmpty().shouldBeTrue()
                 loop.coroutineContext[kotlinx.coroutines.Job]!!.isActive.shouldBeTrue()

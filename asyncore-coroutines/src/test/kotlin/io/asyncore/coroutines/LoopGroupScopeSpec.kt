@@ -27,7 +27,7 @@ private suspend fun confinedEcho(socket: SuspendingSocket, strayed: MutableList<
         if (!socket.map.inLoop()) strayed += Thread.currentThread().name
         val data = socket.readUpTo(4096)
         if (!socket.map.inLoop()) strayed += Thread.currentThread().name
-        if (data.isEmpty()) break
+        if (data == null) break
         socket.write(data)
     }
 }
@@ -75,8 +75,7 @@ class LoopGroupScopeSpec : FunSpec({
         val address = CompletableDeferred<SocketAddress>()
         loops.serve(LOOPBACK, onListening = { address.complete(it) }) { socket ->
             while (true) {
-                val data = socket.readUpTo(4096)
-                if (data.isEmpty()) break
+                val data = socket.readUpTo(4096) ?: break
                 socket.write(data)
             }
         }
@@ -120,7 +119,7 @@ class LoopGroupScopeSpec : FunSpec({
             SuspendingSocket.connect(address.await(), map).use { client ->
                 served.await()
                 loops.cancel()
-                client.readUpTo(10).size shouldBe 0 // end of stream: the server side closed
+                client.readUpTo(10) shouldBe null // end of stream: the server side closed
             }
         }
         loops.group.awaitTermination(Duration.ofSeconds(20)) shouldBe true
@@ -200,12 +199,11 @@ class LoopGroupScopeSpec : FunSpec({
         val loops = LoopGroupScope(LoopGroup(2))
         val address = CompletableDeferred<SocketAddress>()
         val serving = loops.serve(LOOPBACK, onListening = { address.complete(it) }) { socket ->
-            val data = socket.readUpTo(4096)
+            val data = socket.readUpTo(4096) ?: return@serve
             if (data.decodeToString() == "boom") throw IllegalStateException("boom, on purpose")
             socket.write(data)
             while (true) {
-                val more = socket.readUpTo(4096)
-                if (more.isEmpty()) break
+                val more = socket.readUpTo(4096) ?: break
                 socket.write(more)
             }
         }
@@ -216,7 +214,7 @@ class LoopGroupScopeSpec : FunSpec({
                     other.write("fine".encodeToByteArray())
                     other.readExactly(4).decodeToString() shouldBe "fine"
                     doomed.write("boom".encodeToByteArray())
-                    doomed.readUpTo(10).size shouldBe 0 // its socket was closed when its coroutine failed
+                    doomed.readUpTo(10) shouldBe null // its socket was closed when its coroutine failed
                     other.write("still".encodeToByteArray())
                     other.readExactly(5).decodeToString() shouldBe "still"
                 }

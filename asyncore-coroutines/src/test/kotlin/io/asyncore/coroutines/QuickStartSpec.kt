@@ -19,8 +19,7 @@ private suspend fun CoroutineScope.echoServer(address: SocketAddress, onListenin
         launch {
             socket.use {
                 while (true) {
-                    val data = it.readUpTo(8192)
-                    if (data.isEmpty()) break // the client closed its side
+                    val data = it.readUpTo(8192) ?: break // the client closed its side
                     it.write(data)
                 }
                 it.flush()
@@ -55,7 +54,7 @@ class QuickStartSpec : FunSpec({
 
     test("the README's Flow server and suspending client talk to each other") {
         SocketMap().use { map ->
-            map.runBlocking {
+            map.runUntilComplete {
                 val address = CompletableDeferred<SocketAddress>()
                 val server = launch { echoServer(LOOPBACK) { address.complete(it) } }
                 echoClient(address.await()) shouldBe "hello, asyncore"
@@ -66,7 +65,7 @@ class QuickStartSpec : FunSpec({
 
     test("the README's datagram echo answers the client, and closing the server ends its flow") {
         SocketMap().use { map ->
-            map.runBlocking { datagramEcho() } shouldBe "ping" // runBlocking returns only once the flow's coroutine ended
+            map.runUntilComplete { datagramEcho() } shouldBe "ping" // runUntilComplete returns only once the flow's coroutine ended
         }
     }
 })

@@ -33,7 +33,7 @@ class SocketEventsSpec : FunSpec({
         loopTest { map ->
             val (a, b) = connectedPair(map)
             b.shutdownOutput()
-            a.readUpTo(10).size shouldBe 0
+            a.readUpTo(10) shouldBe null
             a.isOpen.shouldBeTrue()
             a.write("still here".encodeToByteArray())
             b.readExactly(10).decodeToString() shouldBe "still here"

@@ -178,7 +178,7 @@ class SuspendingServerSpec : FunSpec({
                 caller.join()
                 caller.isCancelled.shouldBeTrue()
                 awaitCondition { map.size() == 2 }
-                client.readUpTo(1).size shouldBe 0 // the server side was closed: end of stream
+                client.readUpTo(1) shouldBe null // the server side was closed: end of stream
             }
         } finally {
             executor.shutdownNow()

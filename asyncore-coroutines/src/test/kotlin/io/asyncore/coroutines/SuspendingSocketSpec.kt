@@ -143,7 +143,7 @@ class SuspendingSocketSpec : FunSpec({
                     val request = pattern(300_000, seed = 1)
                     val sender = launch { a.write(request); a.shutdownOutput() }
                     b.readExactly(request.size) shouldBe request
-                    b.readUpTo(1).size shouldBe 0
+                    b.readUpTo(1) shouldBe null
                     sender.join()
                     b.write("done".encodeToByteArray())
                     a.readExactly(4).decodeToString() shouldBe "done"
@@ -190,7 +190,7 @@ class SuspendingSocketSpec : FunSpec({
                 b.shutdownOutput()
                 a.readExactly(6) // everything is buffered now
                     .decodeToString() shouldBe "abcdef"
-                a.readUpTo(4).size shouldBe 0
+                a.readUpTo(4) shouldBe null
                 shouldThrow<IllegalArgumentException> { a.readUpTo(0) }.message!! shouldContain "max <= 0"
             }
         }
@@ -200,7 +200,7 @@ class SuspendingSocketSpec : FunSpec({
                 val (a, b) = connectedPair(map)
                 b.write("abcdef".encodeToByteArray())
                 a.readExactly(1).decodeToString() shouldBe "a"
-                a.readUpTo(2).decodeToString() shouldBe "bc"
+                a.readUpTo(2)?.decodeToString() shouldBe "bc"
             }
         }
 
@@ -222,7 +222,7 @@ class SuspendingSocketSpec : FunSpec({
                 b.write("abc".encodeToByteArray())
                 b.shutdownOutput()
                 shouldThrow<EOFException> { a.readExactly(10) }.message!! shouldContain "3 of 10"
-                a.readUpTo(10).decodeToString() shouldBe "abc"
+                a.readUpTo(10)?.decodeToString() shouldBe "abc"
             }
         }
 
@@ -266,7 +266,7 @@ class SuspendingSocketSpec : FunSpec({
                 b.write("partial".encodeToByteArray())
                 b.shutdownOutput()
                 shouldThrow<EOFException> { a.readUntil("\n", 100) }
-                a.readUpTo(100).decodeToString() shouldBe "partial"
+                a.readUpTo(100)?.decodeToString() shouldBe "partial"
             }
         }
 
@@ -301,7 +301,7 @@ class SuspendingSocketSpec : FunSpec({
                 val e = shouldThrow<IllegalStateException> { a.readExactly(1) }
                 e.message!! shouldContain "another read is in progress"
                 b.write("x".encodeToByteArray())
-                first.await().decodeToString() shouldBe "x"
+                first.await()?.decodeToString() shouldBe "x"
             }
         }
 
@@ -333,11 +333,12 @@ class SuspendingSocketSpec : FunSpec({
     }
 
     context("every read function") {
-        val reads: List<Pair<String, suspend (SuspendingSocket) -> Any>> = listOf(
+        val reads: List<Pair<String, suspend (SuspendingSocket) -> Any?>> = listOf(
             "read(ByteBuffer)" to { s -> s.read(ByteBuffer.allocate(8)) },
             "readUpTo" to { s -> s.readUpTo(8) },
             "readExactly" to { s -> s.readExactly(8) },
             "readUntil" to { s -> s.readUntil("\n", 8) },
+            "readLine" to { s -> s.readLine(8) },
         )
         for ((name, read) in reads) {
             test("$name times out when nothing arrives, drops its interest, and the socket stays usable") {
@@ -476,7 +477,7 @@ class SuspendingSocketSpec : FunSpec({
                 a.shutdownOutput()
                 a.shutdownOutput() // idempotent
                 shouldThrow<EOFException> { b.readExactly(100) }
-                b.readUpTo(100).decodeToString() shouldBe "request"
+                b.readUpTo(100)?.decodeToString() shouldBe "request"
                 b.write("answer".encodeToByteArray())
                 a.readExactly(6).decodeToString() shouldBe "answer"
                 shouldThrow<IllegalStateException> { a.write(byteArrayOf(1)) }.message!! shouldContain "after shutdownOutput()"
@@ -496,7 +497,7 @@ class SuspendingSocketSpec : FunSpec({
                 val reader = async { b.readExactly(big.size + 4) }
                 a.shutdownOutput()
                 reader.await() shouldBe big + "more".encodeToByteArray()
-                b.readUpTo(1).size shouldBe 0
+                b.readUpTo(1) shouldBe null
             }
         }
 
@@ -518,7 +519,7 @@ class SuspendingSocketSpec : FunSpec({
                 awaitCondition { a.readInterested }
                 shouldThrow<IllegalStateException> { a.detach() }.message!! shouldContain "read is in progress"
                 b.write("ok".encodeToByteArray())
-                reader.await().decodeToString() shouldBe "ok"
+                reader.await()?.decodeToString() shouldBe "ok"
             }
         }
     }
@@ -545,7 +546,7 @@ class SuspendingSocketSpec : FunSpec({
                     client.readExactly(4).decodeToString() shouldBe "pong"
                     client.shutdownOutput()
                 }
-                p.readUpTo(1).size shouldBe 0
+                p.readUpTo(1) shouldBe null
                 server.close()
             }
         }

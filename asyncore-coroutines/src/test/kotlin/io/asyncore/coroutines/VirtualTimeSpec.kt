@@ -22,7 +22,7 @@ import kotlinx.coroutines.withTimeout
 /** Runs [block] on a fresh map on a fresh [VirtualClock], driven by the calling thread; closes the map. */
 private fun <T> onVirtualTime(block: suspend CoroutineScope.(SocketMap, VirtualClock) -> T): T {
     val clock = VirtualClock()
-    return SocketMap(clock).use { map -> map.runBlocking { block(map, clock) } }
+    return SocketMap(clock).use { map -> map.runUntilComplete { block(map, clock) } }
 }
 
 /**

@@ -34,7 +34,7 @@ final class InProcessEchoServer implements AutoCloseable {
             RunningServer running = CoroutineEchoServers.start(style, any, 0, (peer, how) -> { });
             return new InProcessEchoServer(running.getAddress(), null, running);
         }
-        LoopThread loop = new LoopThread("callback-echo-server", new SocketMap());
+        LoopThread loop = LoopThread.start("callback-echo-server", new SocketMap());
         try {
             EchoServer server = onLoop(loop.getMap(), map -> {
                 try {

@@ -103,7 +103,7 @@ class CancellationReliabilitySpec : FunSpec({
             leaks.shouldBeEmpty()
             map.size() shouldBe sockets.size
             for (s in sockets) {
-                s.readUpTo(1).size shouldBe 0 // the reader slot is free, and the peer's stream ended with nothing extra
+                s.readUpTo(1) shouldBe null // the reader slot is free, and the peer's stream ended with nothing extra
                 s.close()
             }
             awaitCondition { map.size() == 0 }
@@ -270,8 +270,7 @@ private suspend fun CoroutineScope.reader(d: Direction, stats: Stats, rnd: Rando
         }
     }
     while (true) {
-        val bytes = d.to.readUpTo(64 * 1024)
-        if (bytes.isEmpty()) break
+        val bytes = d.to.readUpTo(64 * 1024) ?: break
         d.verify(bytes)
     }
 }
@@ -280,8 +279,7 @@ private suspend fun CoroutineScope.reader(d: Direction, stats: Stats, rnd: Rando
 private suspend fun readOnce(d: Direction, op: Int, size: Int, delimiter: Byte): Boolean {
     when (op) {
         0 -> {
-            val bytes = d.to.readUpTo(size)
-            if (bytes.isEmpty()) return true
+            val bytes = d.to.readUpTo(size) ?: return true
             d.verify(bytes)
         }
         1 -> {

@@ -4,7 +4,7 @@ import io.asyncore.SocketMap
 import io.asyncore.coroutines.LoopThread
 import io.asyncore.coroutines.SuspendingServer
 import io.asyncore.coroutines.SuspendingSocket
-import io.asyncore.coroutines.runBlocking
+import io.asyncore.coroutines.runUntilComplete
 import io.asyncore.coroutines.testing.LOOPBACK
 import io.asyncore.coroutines.testing.awaitCondition
 import io.asyncore.coroutines.testing.echo
@@ -47,7 +47,7 @@ class CoroutineEchoReliabilitySpec : FunSpec({
         val allHeld = CompletableDeferred<Unit>()
         val allClosed = CompletableDeferred<Unit>()
         val address = CompletableDeferred<SocketAddress>()
-        LoopThread("echo-server").use { server ->
+        LoopThread.start("echo-server").use { server ->
             val serving = server.launch {
                 SuspendingServer.serve(LOOPBACK, backlog = 4096, onListening = { address.complete(it) }).collect { socket ->
                     if (held.incrementAndGet() == n) allHeld.complete(Unit)
@@ -61,7 +61,7 @@ class CoroutineEchoReliabilitySpec : FunSpec({
                 }
             }
             SocketMap().use { clients ->
-                clients.runBlocking {
+                clients.runUntilComplete {
                     withTimeout((60 + n / 100).seconds) {
                         val target = address.await()
                         val connecting = Semaphore(256) // connects in flight, so the accept queue never overflows
@@ -126,8 +126,7 @@ private suspend fun exchange(socket: SuspendingSocket, rnd: Random): Exchange = 
     val crc = CRC32()
     var received = 0
     while (true) {
-        val bytes = socket.readUpTo(rnd.nextInt(1, 4096))
-        if (bytes.isEmpty()) break
+        val bytes = socket.readUpTo(rnd.nextInt(1, 4096)) ?: break
         crc.update(bytes)
         received += bytes.size
     }

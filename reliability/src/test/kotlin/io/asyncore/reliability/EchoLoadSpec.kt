@@ -38,7 +38,7 @@ class EchoLoadSpec : FunSpec({
                         socket.shutdownOutput()
                         val echoed = socket.readExactly(size)
                         val rest = socket.readUpTo(1) // the server closes after our end of stream
-                        if (echoed.contentEquals(payload) && rest.isEmpty()) 0 else 1
+                        if (echoed.contentEquals(payload) && rest == null) 0 else 1
                     }
                 }
             }.awaitAll().sum()

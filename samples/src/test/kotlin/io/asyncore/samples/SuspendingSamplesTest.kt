@@ -1,7 +1,7 @@
 package io.asyncore.samples
 
 import io.asyncore.SocketMap
-import io.asyncore.coroutines.runBlocking
+import io.asyncore.coroutines.runUntilComplete
 import io.asyncore.samples.echo.serveEcho
 import io.asyncore.samples.http.httpGet
 import java.io.InputStream
@@ -65,7 +65,7 @@ class SuspendingSamplesTest {
                 })
             }
             SocketMap().use { map ->
-                map.runBlocking {
+                map.runUntilComplete {
                     val get = launch { httpGet(URI("http://127.0.0.1:${server.localPort}/"), map = map) }
                     answered.await()
                     get.cancelAndJoin()
@@ -79,7 +79,7 @@ class SuspendingSamplesTest {
     fun cancellingTheFlowEchoServerClosesItsConnections() {
         val peer = CompletableFuture<Int>()
         SocketMap().use { map ->
-            map.runBlocking {
+            map.runUntilComplete {
                 val listening = CompletableDeferred<InetSocketAddress>()
                 val server = launch { serveEcho(InetSocketAddress(loopback, 0), { listening.complete(it as InetSocketAddress) }) }
                 val port = listening.await().port

@@ -5,7 +5,7 @@
 package io.asyncore.coroutines.testing
 
 import io.asyncore.SocketMap
-import io.asyncore.coroutines.runBlocking
+import io.asyncore.coroutines.runUntilComplete
 import java.net.InetSocketAddress
 import java.net.SocketAddress
 import kotlin.coroutines.resume
@@ -21,7 +21,7 @@ val LOOPBACK: SocketAddress = InetSocketAddress("127.0.0.1", 0)
 
 /** Runs [block] on a fresh map driven by the calling thread, with a timeout on the loop's own timers; closes the map. */
 fun <T> loopTest(timeout: Duration = 10.seconds, block: suspend CoroutineScope.(SocketMap) -> T): T =
-    SocketMap().use { map -> map.runBlocking { withTimeout(timeout) { block(map) } } }
+    SocketMap().use { map -> map.runUntilComplete { withTimeout(timeout) { block(map) } } }
 
 /** Yields to the loop until [condition] holds (the caller's withTimeout bounds it): the suspending loop-until. */
 suspend fun awaitCondition(condition: () -> Boolean) {

@@ -17,7 +17,7 @@ import org.openjdk.jmh.annotations.TearDown;
  * A coroutine suspend/resume round trip on the loop: a coroutine on the map's
  * {@code LoopDispatcher} calls {@code yield()}, which suspends it and posts its continuation with
  * {@code SocketMap.execute}; the loop's task queue resumes it. Measured per round trip, over
- * batches of 1,000 inside one {@code map.runBlocking} on an empty map. A pass runs up to 4,096
+ * batches of 1,000 inside one {@code map.runUntilComplete} on an empty map. A pass runs up to 4,096
  * queued tasks, so successive round trips mostly stay within one pass: this is the cost of
  * suspending, queueing and resuming, without a selector wake-up or select per round trip.
  */

@@ -1,7 +1,7 @@
 package io.asyncore.benchmarks.jmh
 
 import io.asyncore.SocketMap
-import io.asyncore.coroutines.runBlocking
+import io.asyncore.coroutines.runUntilComplete
 import kotlinx.coroutines.yield
 
 /** The Kotlin half of [CoroutineRoundTripBenchmark]: JMH's generator reads only Java sources. */
@@ -12,7 +12,7 @@ object LoopRoundTrips {
      * the loop's task queue). Returns [count].
      */
     @JvmStatic
-    fun yields(map: SocketMap, count: Int): Int = map.runBlocking {
+    fun yields(map: SocketMap, count: Int): Int = map.runUntilComplete {
         repeat(count) { yield() }
         count
     }

@@ -5,14 +5,14 @@ import io.asyncore.SocketMap
 import io.asyncore.coroutines.LoopGroupScope
 import io.asyncore.coroutines.SuspendingServer
 import io.asyncore.coroutines.SuspendingSocket
-import io.asyncore.coroutines.runBlocking
+import io.asyncore.coroutines.runUntilComplete
 import java.io.IOException
 import java.nio.ByteBuffer
 import kotlinx.coroutines.launch
 
 /**
  * The asyncore coroutine echo server: the README's `Flow` server (`SuspendingServer.serve` and one
- * coroutine per connection reading and writing in a loop), driven by one thread in `map.runBlocking`.
+ * coroutine per connection reading and writing in a loop), driven by one thread in `map.runUntilComplete`.
  *
  * Two changes to the README's version, both plain public API and the same the callback server
  * makes: the coroutines read into one 64 KiB direct buffer that the server shares among them with
@@ -53,7 +53,7 @@ object CoroutineEchoServer {
         }
         val shared = ByteBuffer.allocateDirect(65536) // loop thread only
         SocketMap().use { map ->
-            map.runBlocking {
+            map.runUntilComplete {
                 SuspendingServer.serve(address, backlog = ServerArgs.BACKLOG, onListening = { ServerArgs.ready(NAME, address) })
                     .collect { socket ->
                         launch {

@@ -2,13 +2,13 @@ package io.asyncore.benchmarks.server
 
 import io.asyncore.SocketMap
 import io.asyncore.coroutines.SuspendingDatagramSocket
-import io.asyncore.coroutines.runBlocking
+import io.asyncore.coroutines.runUntilComplete
 import java.io.IOException
 
 /**
  * The asyncore coroutine UDP echo server: one [SuspendingDatagramSocket] bound to 127.0.0.1:<port>
  * and one coroutine that sends every datagram it receives back to its sender, driven by one thread
- * in `map.runBlocking`. It is the README's datagram example as it stands (`receive`, then `send` to
+ * in `map.runUntilComplete`. It is the README's datagram example as it stands (`receive`, then `send` to
  * the sender), with the default maximum datagram size.
  *
  * Takes the arguments of every server here (`<port> [--loops N [--reuseport]]`); `--loops` and
@@ -23,7 +23,7 @@ object CoroutineUdpEchoServer {
         val address = ServerArgs.address(args, NAME)
         ServerArgs.loops(args, NAME) // validated like the others', then ignored
         SocketMap().use { map ->
-            map.runBlocking {
+            map.runUntilComplete {
                 val socket = SuspendingDatagramSocket.bind(address, map)
                 ServerArgs.ready(NAME, address)
                 while (true) {

@@ -1,13 +1,13 @@
 package io.asyncore.benchmarks.server
 
 import io.asyncore.SocketMap
-import io.asyncore.coroutines.runBlocking
+import io.asyncore.coroutines.runUntilComplete
 import io.asyncore.samples.echo.GroupEchoServers
 import io.asyncore.samples.echo.serveEcho
 
 /**
  * The samples' coroutine echo server, the code `demo echo-server --style coroutine` runs
- * ([serveEcho] and its `echo` per connection), unchanged, driven by one thread in `map.runBlocking`.
+ * ([serveEcho] and its `echo` per connection), unchanged, driven by one thread in `map.runUntilComplete`.
  *
  * Only the wrapper differs from the command: it is told of each accepted peer by a no-op instead of
  * printing a line per connection, which would make the connection-scale run measure the console.
@@ -28,7 +28,7 @@ object SampleCoroutineEchoServer {
             return
         }
         SocketMap().use { map ->
-            map.runBlocking {
+            map.runUntilComplete {
                 serveEcho(address, onListening = { ServerArgs.ready(NAME, address) }, onAccepted = {})
             }
         }

@@ -4,7 +4,7 @@ import io.asyncore.SocketMap
 import io.asyncore.consumer.ModuleCheck
 import io.asyncore.coroutines.SuspendingServer
 import io.asyncore.coroutines.SuspendingSocket
-import io.asyncore.coroutines.runBlocking
+import io.asyncore.coroutines.runUntilComplete
 import java.net.InetSocketAddress
 import java.net.SocketAddress
 import kotlinx.coroutines.CompletableDeferred
@@ -20,7 +20,7 @@ fun main() {
     ModuleCheck.requireNamed(SocketMap::class.java, "io.asyncore")
     ModuleCheck.requireNamed(SuspendingSocket::class.java, "io.asyncore.coroutines")
     val reply = SocketMap().use { map ->
-        map.runBlocking {
+        map.runUntilComplete {
             withTimeout(20_000) {
                 val listening = CompletableDeferred<SocketAddress>()
                 val server = launch {

@@ -1,7 +1,7 @@
 package io.asyncore.samples.cli
 
 import io.asyncore.SocketMap
-import io.asyncore.coroutines.runBlocking
+import io.asyncore.coroutines.runUntilComplete
 import io.asyncore.samples.SampleException
 import io.asyncore.samples.echo.echoOnce
 import io.asyncore.samples.http.HttpLimits
@@ -20,7 +20,7 @@ import kotlinx.coroutines.withTimeoutOrNull
 
 /**
  * The coroutine samples as plain blocking calls, for the Java command line and demo: each drives
- * the given map on the calling thread (`map.runBlocking`) until the sample is done.
+ * the given map on the calling thread (`map.runUntilComplete`) until the sample is done.
  *
  * Errors: the samples' own [SampleException]s, with one-line messages; a [limit] that passes first
  * gives one too.
@@ -30,13 +30,13 @@ public object CoroutineSamples {
     @JvmStatic
     @Throws(IOException::class)
     public fun fetchTime(map: SocketMap, host: String, port: Int, limit: Duration): Instant =
-        map.runBlocking { within(limit, "the time server at $host:$port") { fetchTime(host, port) } }
+        map.runUntilComplete { within(limit, "the time server at $host:$port") { fetchTime(host, port) } }
 
     /** [fetchTimeUdp] on [map], on the calling thread: RFC 868 over UDP, asking up to 3 times, a second apart. */
     @JvmStatic
     @Throws(IOException::class)
     public fun fetchUdpTime(map: SocketMap, host: String, port: Int, limit: Duration): Instant =
-        map.runBlocking { within(limit, "the time server at $host:$port") { fetchTimeUdp(host, port) } }
+        map.runUntilComplete { within(limit, "the time server at $host:$port") { fetchTimeUdp(host, port) } }
 
     /** [httpGet] on [map], on the calling thread; [onRedirect] hears each redirect's target. */
     @JvmStatic
@@ -63,7 +63,7 @@ public object CoroutineSamples {
         limits: HttpLimits,
         trust: SSLContext?,
         onRedirect: Consumer<URI>,
-    ): HttpResponse = map.runBlocking { httpGet(url, maxRedirects, limits, trust = trust, onRedirect = { onRedirect.accept(it) }) }
+    ): HttpResponse = map.runUntilComplete { httpGet(url, maxRedirects, limits, trust = trust, onRedirect = { onRedirect.accept(it) }) }
 
     /** [echoOnce] on [map], on the calling thread. */
     @JvmStatic
@@ -75,13 +75,13 @@ public object CoroutineSamples {
     @JvmStatic
     @Throws(IOException::class)
     public fun echo(map: SocketMap, host: String, port: Int, message: ByteArray, trust: SSLContext?, limit: Duration): ByteArray =
-        map.runBlocking { within(limit, "the echo server at $host:$port") { echoOnce(host, port, message, trust = trust) } }
+        map.runUntilComplete { within(limit, "the echo server at $host:$port") { echoOnce(host, port, message, trust = trust) } }
 
     /** [startTlsConversation] on [map], on the calling thread: the transcript of the conversation. */
     @JvmStatic
     @Throws(IOException::class)
     public fun startTls(map: SocketMap, host: String, port: Int, commands: List<String>, trust: SSLContext, limit: Duration): List<String> =
-        map.runBlocking {
+        map.runUntilComplete {
             within(limit, "the STARTTLS server at $host:$port") { startTlsConversation(host, port, commands, trust) }
         }
 

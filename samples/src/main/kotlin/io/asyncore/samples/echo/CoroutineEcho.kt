@@ -44,7 +44,7 @@ public suspend fun echo(socket: SuspendingSocket) {
  * answer within the handshake timeout) closes that connection and is logged at INFO on the
  * `io.asyncore` logger; it never reaches [onAccepted].
  *
- * Threading: call it from a coroutine on a loop (`map.runBlocking`, a `LoopThread`); the server and
+ * Threading: call it from a coroutine on a loop (`map.runUntilComplete`, a `LoopThread`); the server and
  * its connections are served by that loop.
  *
  * Errors: a connection that fails (reset by its peer...) ends quietly without disturbing the

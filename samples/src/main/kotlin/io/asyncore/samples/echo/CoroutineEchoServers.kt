@@ -2,7 +2,7 @@ package io.asyncore.samples.echo
 
 import io.asyncore.SocketMap
 import io.asyncore.coroutines.LoopThread
-import io.asyncore.coroutines.runBlocking
+import io.asyncore.coroutines.runUntilComplete
 import io.asyncore.samples.Failures
 import io.asyncore.samples.SampleException
 import java.io.IOException
@@ -18,6 +18,7 @@ import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.awaitCancellation
 import kotlinx.coroutines.cancelChildren
 import kotlinx.coroutines.launch
+import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withTimeoutOrNull
 
 /**
@@ -65,7 +66,7 @@ public object CoroutineEchoServers {
         tls: SSLContext?,
         onAccepted: BiConsumer<SocketAddress?, String>,
     ): RunningServer {
-        val loop = LoopThread("$style-echo-server")
+        val loop = LoopThread.start("$style-echo-server")
         val listening = CompletableDeferred<InetSocketAddress>()
         loop.launch {
             try {
@@ -76,7 +77,7 @@ public object CoroutineEchoServers {
             }
         }
         try {
-            val bound = kotlinx.coroutines.runBlocking { withTimeoutOrNull(10_000) { listening.await() } }
+            val bound = runBlocking { withTimeoutOrNull(10_000) { listening.await() } }
                 ?: throw SampleException("the $style echo server did not start listening within 10 s")
             return RunningServer(bound, loop)
         } catch (t: Throwable) {
@@ -116,7 +117,7 @@ public object CoroutineEchoServers {
         var listened = false
         SocketMap().use { map ->
             try {
-                map.runBlocking {
+                map.runUntilComplete {
                     val server = launch {
                         serve(style, address, backlog, tls, map, this, { bound ->
                             listened = true

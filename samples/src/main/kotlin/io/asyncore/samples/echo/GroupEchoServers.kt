@@ -14,6 +14,7 @@ import java.nio.ByteBuffer
 import java.util.concurrent.atomic.AtomicInteger
 import java.util.function.BiConsumer
 import kotlinx.coroutines.CompletableDeferred
+import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withTimeoutOrNull
 
 /**
@@ -64,7 +65,7 @@ public object GroupEchoServers {
             }
         }
         server.invokeOnCompletion { it?.let(listening::completeExceptionally) }
-        return kotlinx.coroutines.runBlocking { withTimeoutOrNull(10_000) { listening.await() } }
+        return runBlocking { withTimeoutOrNull(10_000) { listening.await() } }
             ?: throw SampleException("the coroutine echo server did not start listening within 10 s")
     }
 

@@ -27,7 +27,7 @@ import kotlinx.coroutines.withTimeoutOrNull
  * attacker's truncation, and fails the request. Redirects may go from http to https and back.
  *
  * ```
- * val response = map.runBlocking { httpGet(URI("http://127.0.0.1:8080/")) }
+ * val response = map.runUntilComplete { httpGet(URI("http://127.0.0.1:8080/")) }
  * println(response.head().statusLine())
  * ```
  *

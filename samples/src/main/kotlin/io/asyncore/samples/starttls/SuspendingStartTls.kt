@@ -22,7 +22,7 @@ import javax.net.ssl.SSLContext
  * fails the conversation: the client never goes on in plaintext (the "STRIPTLS" downgrade).
  *
  * ```
- * val transcript = map.runBlocking { startTlsConversation("127.0.0.1", 2525, listOf("STARTTLS", "SECRET", "QUIT"), trust) }
+ * val transcript = map.runUntilComplete { startTlsConversation("127.0.0.1", 2525, listOf("STARTTLS", "SECRET", "QUIT"), trust) }
  * ```
  *
  * Threading: from any coroutine; the socket is served by [map], or by the map whose loop runs the

@@ -4,14 +4,14 @@ import io.asyncore.SocketMap
 import io.asyncore.coroutines.LoopThread
 import io.asyncore.coroutines.SuspendingServer
 import io.asyncore.coroutines.asCoroutineDispatcher
-import io.asyncore.coroutines.runBlocking
+import io.asyncore.coroutines.runUntilComplete
 import io.asyncore.samples.echo.RunningServer
 import java.io.IOException
 import java.net.InetSocketAddress
 import java.time.Clock
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.launch
-import kotlinx.coroutines.runBlocking as blockingUntil
+import kotlinx.coroutines.runBlocking
 
 /**
  * The coroutine time servers ([serveTime], [serveUdpTime]) as plain calls for Java callers: the
@@ -28,7 +28,7 @@ public object CoroutineTimeServers {
     @JvmStatic
     @Throws(IOException::class)
     public fun start(map: SocketMap, address: InetSocketAddress, clock: Clock): Int {
-        val (tcp, udp) = map.runBlocking {
+        val (tcp, udp) = map.runUntilComplete {
             val tcp = SuspendingServer.bind(address, map)
             val port = (tcp.localAddress as InetSocketAddress).port
             try {
@@ -53,9 +53,9 @@ public object CoroutineTimeServers {
     @JvmStatic
     @Throws(IOException::class)
     public fun startUdp(address: InetSocketAddress, clock: Clock): RunningServer {
-        val loop = LoopThread("udp-time-server")
+        val loop = LoopThread.start("udp-time-server")
         try {
-            val socket = blockingUntil { bindUdpTime(address, loop.map) }
+            val socket = runBlocking { bindUdpTime(address, loop.map) }
             loop.launch { serveUdpTime(socket, clock) }
             return RunningServer(socket.localAddress as InetSocketAddress, loop)
         } catch (t: Throwable) {

@@ -20,7 +20,7 @@ import kotlinx.coroutines.launch
  * callback version is [TimeClient]; compare the two.
  *
  * ```
- * SocketMap().use { map -> println(map.runBlocking { fetchTime("127.0.0.1", 8037) }) }
+ * SocketMap().use { map -> println(map.runUntilComplete { fetchTime("127.0.0.1", 8037) }) }
  * ```
  *
  * Threading: from any coroutine; the socket is served by [map], or by the map whose loop runs the
@@ -43,7 +43,7 @@ public suspend fun fetchTime(host: String, port: Int, map: SocketMap? = null): I
             } catch (e: EOFException) {
                 throw SampleException(
                     "the time server at ${Failures.format(address)} closed the connection after " +
-                        "${socket.readUpTo(4).size} of 4 bytes",
+                        "${socket.readUpTo(4)?.size ?: 0} of 4 bytes",
                 )
             }
             return Rfc868.decode(time, Instant.now())

@@ -24,7 +24,7 @@ private const val REQUEST_MAX = 512
  * version is [UdpTimeClient]; compare the two.
  *
  * ```
- * SocketMap().use { map -> println(map.runBlocking { fetchTimeUdp("127.0.0.1", 8037) }) }
+ * SocketMap().use { map -> println(map.runUntilComplete { fetchTimeUdp("127.0.0.1", 8037) }) }
  * ```
  *
  * The socket is not connected: the JDK's connected datagram socket cannot send the empty
