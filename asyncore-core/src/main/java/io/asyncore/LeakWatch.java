@@ -16,9 +16,15 @@ import java.util.List;
  * watch when the dispatcher closes or gives its channel away.
  */
 final class LeakWatch implements Runnable {
+    /** The name of the one daemon thread that runs every watch's action. */
+    static final String THREAD_NAME = "asyncore-leak-detection";
     /** One daemon thread for every watch of the JVM, started by the first watch. */
     private static final class Holder {
-        static final Cleaner CLEANER = Cleaner.create();
+        static final Cleaner CLEANER = Cleaner.create(task -> {
+            Thread t = new Thread(task, THREAD_NAME);
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     private final SelectableChannel channel;
