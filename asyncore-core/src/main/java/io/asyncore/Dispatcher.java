@@ -3,6 +3,7 @@ package io.asyncore;
 import io.asyncore.internal.InterestAnnounced;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.ref.WeakReference;
 import java.lang.reflect.Method;
 import java.net.BindException;
 import java.net.InetSocketAddress;
@@ -100,7 +101,7 @@ public class Dispatcher {
     /** Leak detection's watch over this dispatcher and its channel, if it is one of those watched. */
     private LeakWatch leak;
     /** What leak detection watches instead of this dispatcher ({@link #watchLeaksOf}), held weakly; {@code null}: this. */
-    private java.lang.ref.WeakReference<Object> leakOwner;
+    private WeakReference<Object> leakOwner;
 
     /** A dispatcher with no socket yet, in the global map once it gets one. */
     public Dispatcher() {
@@ -397,7 +398,7 @@ public class Dispatcher {
      * @param owner the object whose users must close it
      */
     protected final void watchLeaksOf(Object owner) {
-        leakOwner = new java.lang.ref.WeakReference<>(Objects.requireNonNull(owner, "owner"));
+        leakOwner = new WeakReference<>(Objects.requireNonNull(owner, "owner"));
         if (leak != null) {
             leak.disarm(); // watched already: the owner takes its place in the sample
             leak = LeakWatch.start(owner, this, channel, map);

@@ -6,6 +6,7 @@ import java.lang.System.Logger.Level;
 import java.lang.ref.Cleaner;
 import java.lang.ref.WeakReference;
 import java.nio.channels.SelectableChannel;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -51,7 +52,7 @@ final class LeakWatch implements Runnable {
         while (i < frames.length - 1 && frames[i].getClassName().startsWith("io.asyncore.Leak")) {
             i++;
         }
-        return java.util.Arrays.copyOfRange(frames, i, frames.length);
+        return Arrays.copyOfRange(frames, i, frames.length);
     }
 
     static LeakWatch start(Object watched, Dispatcher d, SelectableChannel channel, SocketMap map) {

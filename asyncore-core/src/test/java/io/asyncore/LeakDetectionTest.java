@@ -44,26 +44,9 @@ class LeakDetectionTest {
         LeakDetection.setMode(before);
     }
 
-    /** A dispatcher that wants nothing, so it sits idle until dropped. */
-    static class Idle extends Dispatcher {
-        Idle(SocketChannel sock, SocketMap map) {
-            super(sock, map);
-        }
-
-        @Override
-        public boolean readable() {
-            return false;
-        }
-
-        @Override
-        public boolean writable() {
-            return false;
-        }
-    }
-
     /** Creates a dispatcher on {@code sock} and lets it leave the map open: nothing refers to it afterwards. */
     private static void dropAfterDelChannel(SocketChannel sock, SocketMap map) {
-        new Idle(sock, map).delChannel();
+        new Servers.Idle(sock, map).delChannel();
     }
 
     /**
@@ -88,7 +71,7 @@ class LeakDetectionTest {
             collectUntilReported(map, 1);
 
             LeakReport report = reports.get(0);
-            assertEquals(Idle.class.getName(), report.leaked());
+            assertEquals(Servers.Idle.class.getName(), report.leaked());
             assertTrue(report.channel().contains("127.0.0.1"), report.channel());
             assertTrue(report.createdAt().stream().anyMatch(f -> f.getMethodName().equals("dropAfterDelChannel")),
                     report.createdAt().toString());
@@ -97,7 +80,7 @@ class LeakDetectionTest {
             assertEquals(1, map.stats().leaks());
 
             LogRecord warning = log.records().stream().filter(r -> r.getMessage().startsWith("leak:")).findFirst().orElseThrow();
-            assertTrue(warning.getMessage().contains(Idle.class.getName()) && warning.getMessage().contains("127.0.0.1"),
+            assertTrue(warning.getMessage().contains(Servers.Idle.class.getName()) && warning.getMessage().contains("127.0.0.1"),
                     warning.getMessage());
             assertTrue(List.of(warning.getThrown().getStackTrace()).stream()
                     .anyMatch(f -> f.getMethodName().equals("dropAfterDelChannel")), "the log carries the creation stack");
@@ -112,8 +95,8 @@ class LeakDetectionTest {
         try (SocketMap map = new SocketMap(); SocketChannel a = closedPair[1]; SocketChannel b = handleClosePair[1];
                 SocketChannel c = sentinelPair[1]) {
             map.setHealthListener(listener);
-            new Idle(closedPair[0], map).close();
-            Idle viaHandleClose = new Idle(handleClosePair[0], map) {
+            new Servers.Idle(closedPair[0], map).close();
+            Servers.Idle viaHandleClose = new Servers.Idle(handleClosePair[0], map) {
                 @Override
                 public void handleClose() {
                     close();
@@ -141,8 +124,8 @@ class LeakDetectionTest {
                 SocketChannel c = sentinelPair[1]) {
             map.setHealthListener(listener);
             dropAfterDelChannel(handedOver[0], map);
-            Idle second = new Idle(handedOver[0], map); // the hand-over idiom: delChannel(), then a new dispatcher
-            new Idle(released[0], map).releaseSocket();
+            Servers.Idle second = new Servers.Idle(handedOver[0], map); // the hand-over idiom: delChannel(), then a new dispatcher
+            new Servers.Idle(released[0], map).releaseSocket();
             dropAfterDelChannel(sentinelPair[0], map);
             collectUntilReported(map, 1);
             System.gc();

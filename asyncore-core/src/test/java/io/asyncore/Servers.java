@@ -99,6 +99,23 @@ final class Servers {
         return d;
     }
 
+    /** A dispatcher that wants nothing: it holds its connection open and idle. */
+    static class Idle extends Dispatcher {
+        Idle(SocketChannel sock, SocketMap map) {
+            super(sock, map);
+        }
+
+        @Override
+        public boolean readable() {
+            return false;
+        }
+
+        @Override
+        public boolean writable() {
+            return false;
+        }
+    }
+
     /** Reads and discards whatever arrives, never wants to write, and closes when the peer does. */
     static class Sink extends Dispatcher {
         Sink(SocketChannel sock, SocketMap map) {

@@ -151,17 +151,7 @@ class TlsTest {
             @Override
             public void handleAccepted(SocketChannel sock, SocketAddress addr) {
                 served.add(null); // keep it open and never answer
-                new Dispatcher(sock, map) {
-                    @Override
-                    public boolean readable() {
-                        return false;
-                    }
-
-                    @Override
-                    public boolean writable() {
-                        return false;
-                    }
-                };
+                new Servers.Idle(sock, map);
             }
         };
         silent.createSocket();
